@@ -1,0 +1,48 @@
+"""The JSON API at /api/v1: routers parse input and call domain services, nothing else."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from api.errors import ApiError
+
+api = NinjaAPI(
+    title="VssID API",
+    version="1",
+    description="Bảo hiểm xã hội số — JSON API for the citizen app, office staff, employers and health facilities.",
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(ApiError)
+def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+    return api.create_response(request, {"code": exc.code, "message": exc.message, "fields": exc.fields}, status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    fields: dict[str, list[str]] = {}
+    for error in exc.errors:
+        loc = [str(part) for part in error.get("loc", []) if part not in ("body", "query", "path", "form", "payload")]
+        fields.setdefault(".".join(loc) or "_", []).append(str(error.get("msg", "")))
+    body = {"code": "invalid_input", "message": _("Dữ liệu gửi lên không hợp lệ."), "fields": fields}
+    return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    body = {"code": "not_authenticated", "message": _("Bạn cần đăng nhập."), "fields": {}}
+    return api.create_response(request, body, status=401)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    codes = {404: "not_found", 405: "method_not_allowed", 429: "too_many_requests"}
+    body = {"code": codes.get(exc.status_code, "error"), "message": str(exc), "fields": {}}
+    return api.create_response(request, body, status=exc.status_code)
+
+
+api.add_router("/", "api.routers.system.router")

@@ -1,0 +1,763 @@
+"""Deterministic demo register: people whose histories, cards, benefits and visits agree.
+
+`generate_chunk(ctx, chunk)` simulates the lives of one block of people and returns plain row
+tuples; the loader writes them with COPY (PostgreSQL) or executemany (SQLite). A chunk's rows
+depend only on (seed, chunk number, as-of date), so the result is the same whether chunks run
+in one process or several.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import math
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import accumulate
+from typing import Generic, TypeVar
+
+from registry import rules
+from registry.cardformat import DEFAULT_LEVEL, build_card_number
+from registry.demo import names as N
+from vssid.text import fold
+
+T = TypeVar("T")
+CHUNK = 10_000
+FIXED_PEOPLE = 2  # ids 1 and 2 are the documented demo people; generated people start at 3
+# Work in the state sector before the 1995 fund counts as contribution time, so pensioners'
+# histories reach back that far; compulsory BHYT for workers started in 1993.
+HISTORY_START = dt.date(1976, 1, 1)
+BHYT_START = dt.date(1993, 1, 1)
+VN_TZ = dt.timezone(dt.timedelta(hours=7))
+SSN_MULTIPLIER = 48_271_009  # odd and not a multiple of 5: a bijection on 8-digit suffixes
+RESERVED_SSN = {"0123456789", "0198765432"}
+RESERVED_CCCD = {"001090012345", "001192054321"}
+RESERVED_PHONES = {"+84912345678", "+84987654321"}
+PHONE_PREFIXES = (
+    "91",
+    "94",
+    "88",
+    "83",
+    "84",
+    "85",
+    "81",
+    "82",
+    "96",
+    "97",
+    "98",
+    "86",
+    "32",
+    "33",
+    "34",
+    "35",
+    "36",
+    "37",
+    "38",
+    "39",
+    "70",
+    "76",
+    "77",
+    "78",
+    "79",
+    "90",
+    "93",
+    "89",
+    "56",
+    "58",
+)
+LEVEL_SHARE = {1: 1.0, 2: 1.0, 3: 0.95, 4: 0.80, 5: 1.0}
+
+
+class Weighted(Generic[T]):
+    """random.choices without rebuilding the cumulative table on every draw."""
+
+    def __init__(self, items: Sequence[tuple[T, float]]) -> None:
+        self.values = [value for value, _ in items]
+        self.cum = list(accumulate(weight for _, weight in items))
+        self.total = self.cum[-1]
+
+    def pick(self, rng: random.Random) -> T:
+        return self.values[bisect.bisect_right(self.cum, rng.random() * self.total)]
+
+
+@dataclass
+class EmployerRow:
+    code: str
+    name: str
+    group: str
+    province: str
+    ward: str | None
+    office: str
+    public: bool
+    late_payer: bool
+    address: str
+    phone: str
+
+
+@dataclass
+class Context:
+    seed: int
+    people: int
+    as_of: dt.date
+    hanoi_wards: list[str]
+    provinces: list[str]  # current provinces that have a health facility taking initial registration
+    initial_facilities: dict[str, list[str]]
+    other_facilities: dict[str, list[str]]
+    primary_facilities: set[str]
+    employers: list[EmployerRow] = field(default_factory=list)
+    employer_weights: list[float] = field(default_factory=list)
+
+    def employer_picker(self) -> Weighted[int]:
+        return Weighted(list(zip(range(len(self.employers)), self.employer_weights, strict=True)))
+
+
+@dataclass
+class Rows:
+    people: list[tuple[object, ...]] = field(default_factory=list)
+    periods: list[tuple[object, ...]] = field(default_factory=list)
+    cards: list[tuple[object, ...]] = field(default_factory=list)
+    benefits: list[tuple[object, ...]] = field(default_factory=list)
+    visits: list[tuple[object, ...]] = field(default_factory=list)
+
+    def extend(self, other: Rows) -> None:
+        self.people += other.people
+        self.periods += other.periods
+        self.cards += other.cards
+        self.benefits += other.benefits
+        self.visits += other.visits
+
+
+# ---- employers --------------------------------------------------------------------------
+
+
+def generate_employers(ctx: Context, offices_by_ward: dict[str, str], provincial_office: dict[str, str]) -> None:
+    rng = random.Random(f"{ctx.seed}:employers")
+    count = max(30, ctx.people // 45)
+    used: set[str] = set()
+    for i in range(count):
+        public = rng.random() < 0.12
+        hanoi = rng.random() < 0.7
+        province = "01" if hanoi else rng.choice(ctx.provinces)
+        ward = rng.choice(ctx.hanoi_wards) if hanoi and ctx.hanoi_wards else None
+        office = offices_by_ward.get(ward or "", provincial_office.get(province, "001"))
+        while True:
+            if public:
+                code = f"{rng.randrange(1_000_000, 9_999_999)}HC"
+            else:
+                prefix = "01" if hanoi else f"{rng.randrange(2, 99):02d}"
+                code = f"{prefix}{rng.randrange(0, 100_000_000):08d}DN{rng.choice(N.BUSINESS_TYPES)}"
+            if code not in used:
+                used.add(code)
+                break
+        if public:
+            name = f"{rng.choice(N.PUBLIC_BODIES)} {rng.choice(N.COMPANY_NAME)}"
+            group = "HC"
+        else:
+            name = f"{rng.choice(N.COMPANY_PREFIX)} {rng.choice(N.COMPANY_FIELD)} {rng.choice(N.COMPANY_NAME)}"
+            group = "DN"
+        name = f"{name} {i + 1}" if rng.random() < 0.3 else name
+        ctx.employers.append(
+            EmployerRow(
+                code=code,
+                name=name,
+                group=group,
+                province=province,
+                ward=ward,
+                office=office,
+                public=public,
+                late_payer=rng.random() < 0.05,
+                address=f"Số {rng.randrange(1, 400)} phố {rng.choice(N.STREETS)}",
+                phone=f"024.{rng.randrange(3_000_0000, 3_999_9999)}",
+            )
+        )
+        # Firm sizes are heavy-tailed: a few employ thousands, most a handful.
+        ctx.employer_weights.append(min(rng.paretovariate(1.3), 20.0))
+
+
+# ---- one life ---------------------------------------------------------------------------
+
+
+def _month(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    return rules.month_from_index(rules.month_index(day) + months)
+
+
+def _base(day: dt.date) -> int:
+    return rules.base_salary_on(max(day, rules.BASE_SALARY[0][0]))
+
+
+def _minimum(day: dt.date) -> int:
+    return rules.minimum_wage_on(max(day, rules.MINIMUM_WAGE[0][0]))
+
+
+def _round_salary(value: float) -> int:
+    return int(round(value / 10_000) * 10_000)
+
+
+@dataclass
+class Job:
+    employer: int
+    start: dt.date  # first month
+    end: dt.date | None  # last month; None = ongoing
+    salaries: list[tuple[dt.date, int]]  # (first month, salary basis)
+    position: str
+
+
+class Life:
+    """Simulates one person; every draw goes through the chunk's RNG in a fixed order."""
+
+    def __init__(self, ctx: Context, rng: random.Random, picker: Weighted[int], person_id: int, index: int) -> None:
+        self.ctx, self.rng, self.picker = ctx, rng, picker
+        self.id, self.index = person_id, index
+        self.today = ctx.as_of
+        self.now_month = _month(ctx.as_of)
+
+    # -- identity --
+    def identity(self, rows: Rows) -> None:
+        rng, as_of = self.rng, self.today
+        age = _draw_age(rng)
+        year = as_of.year - age
+        self.sex = 1 if rng.random() < 0.5 else 2
+        month, day = rng.randrange(1, 13), rng.randrange(1, 29)
+        birth = dt.date(year, month, day)
+        if birth > as_of:
+            birth = birth.replace(year=year - 1)
+        self.birth = birth
+        self.age = as_of.year - birth.year - ((as_of.month, as_of.day) < (birth.month, birth.day))
+        year_only = birth.year < 1960 and rng.random() < 0.15
+        hanoi = rng.random() < 0.7
+        self.province = "01" if hanoi else rng.choice(self.ctx.provinces)
+        self.ward = rng.choice(self.ctx.hanoi_wards) if hanoi and self.ctx.hanoi_wards else None
+        surname = N_SURNAME.pick(rng)
+        middle = (N_MIDDLE_M if self.sex == 1 else N_MIDDLE_F).pick(rng)
+        given = (N_GIVEN_M if self.sex == 1 else N_GIVEN_F).pick(rng)
+        self.full_name = f"{surname} {middle} {given}"
+        ssn = f"{self.province}{(self.index * SSN_MULTIPLIER + 1_234_567) % 100_000_000:08d}"
+        if ssn in RESERVED_SSN:
+            # Suffixes are unique per index, so another prefix cannot collide with anyone.
+            ssn = f"{(int(self.province) + 1) % 100:02d}{ssn[2:]}"
+        self.ssn = ssn
+        century_sex = (birth.year - 1900) // 100 * 2 + (self.sex - 1)
+        serial = (self.index * 7_919 + 104_729) % 1_000_000
+        cccd = f"0{self.province}{century_sex}{birth.year % 100:02d}{serial:06d}"
+        if cccd in RESERVED_CCCD:
+            # 002 (Hà Giang) is no current province, so no generated person uses that prefix.
+            cccd = "002" + cccd[3:]
+        phone = ""
+        if self.age >= 16 and rng.random() < 0.85:
+            local = (self.index * 7_654_321 + 99_991) % 10_000_000
+            phone = f"+84{PHONE_PREFIXES[self.index % len(PHONE_PREFIXES)]}{local:07d}"
+            if phone in RESERVED_PHONES:
+                phone = ""
+        email = ""
+        if self.age >= 18 and rng.random() < 0.3:
+            email = f"{fold(given)}.{fold(surname)}{self.index % 10_000}@example.vn".replace(" ", "")
+        street = f"Số {rng.randrange(1, 300)}, ngõ {rng.randrange(1, 200)} {rng.choice(N.STREETS)}"
+        rows.people.append(
+            (
+                self.id,
+                self.ssn,
+                cccd,
+                self.full_name,
+                fold(self.full_name),
+                birth.year,
+                None if year_only else birth.month,
+                None if year_only else birth.day,
+                self.sex,
+                street,
+                self.ward,
+                self.province,
+                phone,
+                email,
+                None,
+            )
+        )
+
+    # -- histories --
+    def simulate(self, rows: Rows) -> None:
+        rng, age = self.rng, self.age
+        self.bhyt: list[tuple[dt.date, dt.date | None, str, int | None, int]] = []  # from, to, group, employer, salary
+        self.jobs: list[Job] = []
+        self.voluntary: list[tuple[dt.date, dt.date | None, int]] = []
+        card_group: str | None = None
+        card_valid: tuple[dt.date, dt.date | None] | None = None
+        birth_month = _month(self.birth)
+        six = _add_months(birth_month, 72)
+
+        # Childhood: TE from birth to six, then HS from the school year the child turns six.
+        te_end = min(_add_months(six, -1), self.now_month)
+        if self.birth.year >= 2009:  # TE cards exist for everyone born since the 2008 law
+            self.bhyt.append((birth_month, None if age < 6 else te_end, "TE", None, 0))
+        school_start = dt.date(self.birth.year + 6, 9, 1)
+        if age >= 6 and school_start.year >= 2010:
+            hs_end = dt.date(self.birth.year + 18, 6, 1)
+            ongoing_hs = age < 18
+            if rng.random() < 0.97:
+                self.bhyt.append((school_start, None if ongoing_hs else min(hs_end, self.now_month), "HS", None, 0))
+        if age < 6:
+            card_group = "TE"
+            valid_to = self.birth.replace(year=self.birth.year + 6) - dt.timedelta(days=1)
+            card_valid = (self.birth, max(valid_to, dt.date(valid_to.year, 9, 30)) if valid_to.month < 10 else valid_to)
+        elif age < 18:
+            if self.bhyt and self.bhyt[-1][2] == "HS":
+                card_group = "HS"
+                year = self.today.year if self.today.month >= 10 else self.today.year - 1
+                card_valid = (dt.date(year, 10, 1), dt.date(year + 1, 9, 30))
+        else:
+            card_group, card_valid = self._adult(rows)
+
+        self._write_periods(rows)
+        if card_group and card_valid:
+            self._write_card(rows, card_group, card_valid)
+
+    def _adult(self, rows: Rows) -> tuple[str | None, tuple[dt.date, dt.date | None] | None]:
+        rng, age = self.rng, self.age
+        student = age < 23 and rng.random() < 0.55
+        if student:
+            start = dt.date(self.birth.year + 18, 9, 1)
+            if start <= self.today:
+                self.bhyt.append((start, None, "SV", None, 0))
+            year = self.today.year if self.today.month >= 10 else self.today.year - 1
+            return "SV", (dt.date(year, 10, 1), dt.date(year + 1, 9, 30))
+
+        pension_years, pension_months = rules.pension_age(self.sex, self.birth)
+        retire = _add_months(_month(self.birth), pension_years * 12 + pension_months + 1)
+        retired = retire <= self.now_month
+        career_start = _add_months(_month(self.birth), 12 * rng.randrange(18, 25) + rng.randrange(0, 12))
+        worker = rng.random() < (0.78 if retired else 0.72)
+        if not worker or career_start > self.now_month:
+            return self._non_worker(retired)
+
+        # Pensioners worked steadily; others may still be at work, between jobs or out.
+        end_state = "retired" if retired else rng.choices(("working", "between", "out"), (0.78, 0.1, 0.12))[0]
+        career_end = _add_months(retire, -1) if retired else self.now_month
+        if end_state == "between":
+            career_end = _add_months(self.now_month, -rng.randrange(1, 10))
+        elif end_state == "out":
+            career_end = _add_months(self.now_month, -rng.randrange(12, 120))
+        if career_end < career_start:
+            return self._non_worker(retired)
+        self._career(career_start, career_end, steady=retired, ongoing=end_state == "working")
+        months = self._bhxh_months()
+        if retired:
+            if months // 12 >= rules.pension_minimum_years(retire):
+                self._pension(rows, retire, months)
+                self.bhyt.append((retire, None, "HT", None, 0))
+                return "HT", (max(retire, dt.date(2017, 8, 1)), None)
+            return self._non_worker(retired)
+        if end_state == "working":
+            job = self.jobs[-1]
+            group = self.ctx.employers[job.employer].group
+            start = max(job.start, dt.date(self.today.year, 1, 1))
+            return group, (start, dt.date(self.today.year, 12, 31))
+        if end_state == "out" and months < 240 and rng.random() < 0.3:
+            self._lump_sum(rows, career_end)
+        if end_state == "between":
+            self._unemployment(rows, career_end)
+        return self._non_worker(False, after=_add_months(career_end, 1))
+
+    def _non_worker(
+        self, retired: bool, after: dt.date | None = None
+    ) -> tuple[str | None, tuple[dt.date, dt.date | None] | None]:
+        rng = self.rng
+        roll = rng.random()
+        if self.age >= 80 and roll < 0.5:
+            group = "BT"
+        elif roll < 0.62:
+            group = "GD"
+        elif roll < 0.68:
+            group = "HN"
+        elif roll < 0.73:
+            group = "CN"
+        elif roll < 0.76 and self.province != "01":
+            group = "DT"
+        else:
+            return None, None  # not covered today
+        if group == "GD":
+            # A household card bought for 12 months and renewed each year since the first purchase;
+            # some did not renew, so their card ran out (the hospital gateway's code 010).
+            lapsed = rng.random() < 0.08
+            bought = _add_months(self.now_month, -rng.randrange(13, 20) if lapsed else -rng.randrange(0, 12))
+            first = max(_add_months(bought, -12 * rng.randrange(0, 6)), after or dt.date(2015, 1, 1))
+            first = min(max(first, _add_months(_month(self.birth), 18 * 12)), bought)
+            valid_to = _add_months(bought, 12) - dt.timedelta(days=1)
+            self.bhyt.append((first, _add_months(bought, 11), "GD", None, 0))
+            if rng.random() < 0.12 and not retired:
+                # Voluntary BHXH next to the household card: income chosen above the poverty line.
+                income = _round_salary(rng.choice((1_500_000, 2_000_000, 3_000_000, 5_000_000)))
+                self.voluntary.append((first, None, income))
+            return "GD", (bought, valid_to)
+        start = max(after or dt.date(2018, 1, 1), _add_months(self.now_month, -12 * rng.randrange(1, 6)))
+        self.bhyt.append((start, None, group, None, 0))
+        return group, (dt.date(self.today.year, 1, 1), dt.date(self.today.year, 12, 31))
+
+    def _career(self, start: dt.date, end: dt.date, *, steady: bool, ongoing: bool) -> None:
+        rng, ctx = self.rng, self.ctx
+        month = max(start, dt.date(1980, 1, 1))
+        salary_factor = math.exp(rng.gauss(0.35, 0.45))
+        while month <= end:
+            employer = self.picker.pick(rng)
+            emp = ctx.employers[employer]
+            length = max(3, int(rng.lognormvariate(3.6, 0.8)))  # median ≈ 3 years
+            job_end = _add_months(month, length - 1)
+            last = job_end >= end
+            if last:
+                job_end = end
+            salaries: list[tuple[dt.date, int]] = []
+            cursor = month
+            while cursor <= job_end:
+                base = max(_minimum(cursor), _base(cursor) * 2) if emp.public else _minimum(cursor)
+                salary = min(_round_salary(base * salary_factor), rules.salary_ceiling_on(max(cursor, dt.date(1993, 4, 1))))
+                salaries.append((cursor, salary))
+                salary_factor *= 1 + rng.uniform(0.02, 0.12)
+                cursor = _add_months(cursor, rng.randrange(12, 37))
+            positions = N.POSITIONS_PUBLIC if emp.public else (N.POSITIONS_OFFICE if rng.random() < 0.5 else N.POSITIONS_FACTORY)
+            self.jobs.append(Job(employer, month, None if (last and ongoing) else job_end, salaries, rng.choice(positions)))
+            if last:
+                break
+            gap = 0 if steady or rng.random() < 0.6 else (rng.randrange(1, 7) if rng.random() < 0.75 else rng.randrange(7, 37))
+            if gap >= 12 and rng.random() < 0.3:
+                income = _round_salary(max(_minimum(job_end), 1_500_000))
+                v_start, v_end = _add_months(job_end, 1), _add_months(job_end, gap)
+                if v_start >= dt.date(2008, 1, 1) and v_end <= end:
+                    self.voluntary.append((v_start, v_end, income))
+            month = _add_months(job_end, gap + 1)
+
+    def _bhxh_months(self) -> int:
+        total = 0
+        for job in self.jobs:
+            start = max(job.start, HISTORY_START)
+            end = job.end or self.now_month
+            if end >= start:
+                total += rules.month_index(end) - rules.month_index(start) + 1
+        for v_start, v_end, _ in self.voluntary:
+            total += rules.month_index(v_end or self.now_month) - rules.month_index(v_start) + 1
+        return total
+
+    def _average_salary(self) -> int:
+        weighted = months = 0
+        for job in self.jobs:
+            bounds = [s for s, _ in job.salaries[1:]] + [_add_months(job.end or self.now_month, 1)]
+            for (start, salary), stop in zip(job.salaries, bounds, strict=True):
+                n = rules.month_index(stop) - rules.month_index(max(start, HISTORY_START))
+                if n > 0:
+                    weighted += n * salary
+                    months += n
+        return weighted // months if months else 0
+
+    # -- benefits --
+    def _decision(self, kind: str, day: dt.date) -> str:
+        return f"{self.rng.randrange(100, 99999)}/QĐ-BHXH-{kind}-{day.year}"
+
+    def _bank(self) -> tuple[str, str]:
+        return self.rng.choice(N.BANKS), f"{self.rng.randrange(0, 10_000):04d}"
+
+    def _pension(self, rows: Rows, retire: dt.date, months: int) -> None:
+        average = self._average_salary()
+        amount = max(rules.monthly_pension(self.sex, months, average, retire), _base(retire))
+        bank, last4 = self._bank()
+        decision_day = retire - dt.timedelta(days=self.rng.randrange(10, 40))
+        last_employer = self.ctx.employers[self.jobs[-1].employer].code if self.jobs else None
+        rows.benefits.append(
+            (
+                self.id,
+                "hang_thang",
+                "huu_tri",
+                self._decision("HT", decision_day),
+                decision_day,
+                retire,
+                None,
+                amount,
+                last_employer,
+                bank,
+                last4,
+            )
+        )
+
+    def _lump_sum(self, rows: Rows, career_end: dt.date) -> None:
+        decision_day = _add_months(career_end, 12 + self.rng.randrange(1, 12)) + dt.timedelta(days=self.rng.randrange(0, 27))
+        if decision_day > self.today:
+            return
+        before = after = 0
+        for job in self.jobs:
+            start, end = max(job.start, HISTORY_START), job.end or career_end
+            for m in range(rules.month_index(start), rules.month_index(end) + 1):
+                if m < 2014 * 12:
+                    before += 1
+                else:
+                    after += 1
+        amount = rules.lump_sum(before, after, self._average_salary())
+        if amount <= 0:
+            return
+        bank, last4 = self._bank()
+        rows.benefits.append(
+            (
+                self.id,
+                "mot_lan",
+                "bhxh_mot_lan",
+                self._decision("ML", decision_day),
+                decision_day,
+                decision_day,
+                decision_day,
+                amount,
+                None,
+                bank,
+                last4,
+            )
+        )
+
+    def _unemployment(self, rows: Rows, career_end: dt.date) -> None:
+        job = self.jobs[-1]
+        if career_end < rules.BHTN_START or self.rng.random() < 0.4:
+            return
+        bhtn_months = sum(
+            rules.month_index(j.end or career_end) - rules.month_index(max(j.start, rules.BHTN_START)) + 1
+            for j in self.jobs
+            if (j.end or career_end) >= rules.BHTN_START
+        )
+        salary = job.salaries[-1][1]
+        amount, months = rules.unemployment_benefit([salary] * 6, bhtn_months, career_end)
+        start = _add_months(career_end, 1) + dt.timedelta(days=14)
+        if months == 0 or start > self.today:
+            return
+        end = _add_months(start, months) - dt.timedelta(days=1)
+        bank, last4 = self._bank()
+        rows.benefits.append(
+            (
+                self.id,
+                "that_nghiep",
+                "tro_cap_that_nghiep",
+                self._decision("TN", start),
+                start - dt.timedelta(days=5),
+                start,
+                end,
+                amount,
+                self.ctx.employers[job.employer].code,
+                bank,
+                last4,
+            )
+        )
+
+    def _work_benefits(self, rows: Rows) -> None:
+        """Sickness, maternity and convalescence during recent employment."""
+        rng = self.rng
+        for job in self.jobs:
+            start = max(job.start, dt.date(2016, 1, 1))
+            end = job.end or self.now_month
+            if end < start:
+                continue
+            emp_code = self.ctx.employers[job.employer].code
+            for year in range(start.year, end.year + 1):
+                if rng.random() < 0.08:
+                    day = dt.date(year, rng.randrange(1, 13), rng.randrange(1, 28))
+                    if day > self.today or not (start <= _month(day) <= end):
+                        continue
+                    days = rng.randrange(2, 11)
+                    salary = job.salaries[-1][1]
+                    amount = rules.sickness_benefit(salary, days)
+                    rows.benefits.append(
+                        (
+                            self.id,
+                            "odts",
+                            "om_dau",
+                            self._decision("OD", day),
+                            day + dt.timedelta(days=days + 20),
+                            day,
+                            day + dt.timedelta(days=days - 1),
+                            amount,
+                            emp_code,
+                            "",
+                            "",
+                        )
+                    )
+                    if rng.random() < 0.25:
+                        rest = day + dt.timedelta(days=days)
+                        rows.benefits.append(
+                            (
+                                self.id,
+                                "odts",
+                                "duong_suc",
+                                self._decision("DS", rest),
+                                rest + dt.timedelta(days=25),
+                                rest,
+                                rest + dt.timedelta(days=4),
+                                rules.convalescence_benefit(5, rest),
+                                emp_code,
+                                "",
+                                "",
+                            )
+                        )
+                age_then = year - self.birth.year
+                if self.sex == 2 and 21 <= age_then <= 38 and rng.random() < 0.09:
+                    day = dt.date(year, rng.randrange(1, 13), rng.randrange(1, 28))
+                    if day > self.today or not (start <= _month(day) <= end):
+                        continue
+                    amount = rules.maternity_benefit(job.salaries[-1][1], day)
+                    leave_end = _add_months(day, 6) - dt.timedelta(days=1)
+                    rows.benefits.append(
+                        (
+                            self.id,
+                            "odts",
+                            "thai_san",
+                            self._decision("TS", day),
+                            day + dt.timedelta(days=30),
+                            day,
+                            leave_end,
+                            amount,
+                            emp_code,
+                            "",
+                            "",
+                        )
+                    )
+
+    # -- rows --
+    def _write_periods(self, rows: Rows) -> None:
+        ctx = self.ctx
+        late_window = _add_months(self.now_month, -12)
+        for job in self.jobs:
+            emp = ctx.employers[job.employer]
+            bounds = [s for s, _ in job.salaries[1:]] + [None]
+            for (start, salary), nxt in zip(job.salaries, bounds, strict=True):
+                end = _add_months(nxt, -1) if nxt else job.end
+                late = 0
+                if emp.late_payer and (end is None or end >= late_window):
+                    late = self.rng.randrange(1, 4)
+                for scheme, scheme_start in (("bhxh", HISTORY_START), ("bhtn", rules.BHTN_START)):
+                    s = max(start, scheme_start)
+                    if end is not None and end < s:
+                        continue
+                    rows.periods.append(
+                        (
+                            self.id,
+                            scheme,
+                            s,
+                            end,
+                            emp.code,
+                            job.position,
+                            salary,
+                            "VND",
+                            False,
+                            emp.group,
+                            late if scheme == "bhxh" else 0,
+                        )
+                    )
+            first_salary = job.salaries[0][1]
+            if job.end is None or job.end >= BHYT_START:
+                self.bhyt.append((max(job.start, BHYT_START), job.end, emp.group, job.employer, first_salary))
+            s = max(job.start, rules.BHTNLD_START)
+            if job.end is None or job.end >= s:
+                rows.periods.append(
+                    (self.id, "bhtnld", s, job.end, emp.code, job.position, job.salaries[-1][1], "VND", False, emp.group, 0)
+                )
+        for v_start, v_end, income in self.voluntary:
+            rows.periods.append((self.id, "bhxh", v_start, v_end, None, "", income, "VND", True, "", 0))
+        for b_start, b_end, group, employer, salary in self.bhyt:
+            code = ctx.employers[employer].code if employer is not None else None
+            rows.periods.append(
+                (self.id, "bhyt", b_start, b_end, code, "", salary, "VND", employer is None and group == "GD", group, 0)
+            )
+        if self.jobs:
+            self._work_benefits(rows)
+
+    def _continuous_bhyt_start(self) -> dt.date | None:
+        spans = sorted((s, e or self.now_month) for s, e, *_ in self.bhyt)
+        if not spans:
+            return None
+        start, _ = spans[-1]
+        for s, e in reversed(spans[:-1]):
+            # A break of up to 3 months does not interrupt "5 years continuous".
+            if rules.month_index(start) - rules.month_index(e) > 4:
+                break
+            start = min(start, s)
+        return start
+
+    def _write_card(self, rows: Rows, group: str, valid: tuple[dt.date, dt.date | None]) -> None:
+        ctx, rng = self.ctx, self.rng
+        level = DEFAULT_LEVEL.get(group, 4)
+        facility = rng.choice(ctx.initial_facilities[self.province])
+        continuous = self._continuous_bhyt_start()
+        five_year = continuous.replace(year=continuous.year + 5) if continuous else None
+        valid_from, valid_to = valid
+        issue = valid_from if valid_from >= dt.date(2017, 8, 1) else dt.date(2017, 8, 1)
+        if issue > self.today:
+            issue = self.today
+        number = build_card_number(group, level, self.province, self.ssn)
+        rows.cards.append(
+            (self.id, number, group, level, self.province, "", facility, valid_from, valid_to, five_year, issue, "active")
+        )
+        if valid_to is not None and valid_to < self.today:
+            return  # an expired card is not used at hospitals any more
+        self._visits(rows, facility, level)
+
+    def _visits(self, rows: Rows, home_facility: str, level: int) -> None:
+        rng, age = self.rng, self.age
+        rate = 3.0 if age < 6 else 1.0 if age < 18 else 0.8 if age < 60 else 2.5
+        count = _poisson(rng, rate * 2)  # the last two years
+        if not count:
+            return
+        elsewhere = self.ctx.other_facilities.get(self.province) or [home_facility]
+        share = LEVEL_SHARE[level]
+        for _ in range(count):
+            code, name, inpatient, cost, who = DIAG[rng.randrange(len(DIAG))]
+            if (
+                (who == "child" and age >= 15)
+                or (who == "old" and age < 45)
+                or (who == "woman" and (self.sex != 2 or not 18 <= age <= 45))
+            ):
+                code, name, inpatient, cost, who = DIAG[0]
+            when = self.today - dt.timedelta(days=rng.randrange(1, 730))
+            at_home = rng.random() < 0.7
+            facility = home_facility if at_home else rng.choice(elsewhere)
+            total = int(round(cost * math.exp(rng.gauss(0, 0.45)) / 1000) * 1000)
+            covered = share if at_home or facility in self.ctx.primary_facilities else (0.4 * share if inpatient else 0.0)
+            paid = round(total * covered)
+            stay = dt.timedelta(days=rng.randrange(2, 10)) if inpatient else dt.timedelta(hours=rng.randrange(1, 4))
+            admitted = dt.datetime.combine(when, dt.time(7 + rng.randrange(0, 10), rng.randrange(0, 60)), VN_TZ)
+            rows.visits.append((self.id, facility, admitted, admitted + stay, inpatient, code, name, total, paid, total - paid))
+
+
+def _poisson(rng: random.Random, lam: float) -> int:
+    threshold, k, p = math.exp(-lam), 0, 1.0
+    while True:
+        p *= rng.random()
+        if p <= threshold:
+            return k
+        k += 1
+
+
+# Vietnam's age pyramid, roughly (share per year of age in each band).
+_AGE_BANDS = ((0, 15, 23.5), (15, 25, 14.0), (25, 55, 45.0), (55, 65, 10.0), (65, 80, 6.0), (80, 91, 1.5))
+_AGE_PICKER = Weighted([((lo, hi), w) for lo, hi, w in _AGE_BANDS])
+
+
+def _draw_age(rng: random.Random) -> int:
+    lo, hi = _AGE_PICKER.pick(rng)
+    return rng.randrange(lo, hi)
+
+
+N_SURNAME = Weighted(N.SURNAMES)
+N_MIDDLE_M = Weighted(N.MIDDLE_MALE)
+N_MIDDLE_F = Weighted(N.MIDDLE_FEMALE)
+N_GIVEN_M = Weighted(N.GIVEN_MALE)
+N_GIVEN_F = Weighted(N.GIVEN_FEMALE)
+DIAG = N.DIAGNOSES
+
+
+def generate_chunk(ctx: Context, chunk: int) -> Rows:
+    rng = random.Random(f"{ctx.seed}:{chunk}:{ctx.as_of.isoformat()}")
+    picker = ctx.employer_picker()
+    rows = Rows()
+    first = chunk * CHUNK
+    for index in range(first, min(first + CHUNK, ctx.people)):
+        life = Life(ctx, rng, picker, FIXED_PEOPLE + 1 + index, index)
+        life.identity(rows)
+        life.simulate(rows)
+    return rows
+
+
+def chunk_count(people: int) -> int:
+    return (people + CHUNK - 1) // CHUNK

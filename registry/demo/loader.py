@@ -1,0 +1,294 @@
+"""Writing the demo register: COPY on PostgreSQL (in parallel chunks), executemany elsewhere."""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.db import connection, connections, transaction
+
+from places.models import HealthFacility, Office, Province, Ward
+from places.services import load_reference_data
+from registry.demo import fixed
+from registry.demo.generator import Context, EmployerRow, Rows, chunk_count, generate_chunk, generate_employers
+
+PERSON_COLUMNS = (
+    "id",
+    "ssn",
+    "cccd",
+    "full_name",
+    "search_name",
+    "birth_year",
+    "birth_month",
+    "birth_day",
+    "sex",
+    "street",
+    "ward_id",
+    "province_id",
+    "phone",
+    "email",
+    "died_on",
+)
+PERIOD_COLUMNS = (
+    "person_id",
+    "scheme",
+    "from_month",
+    "to_month",
+    "employer_id",
+    "position",
+    "salary_basis",
+    "currency",
+    "voluntary",
+    "participant_group",
+    "late_months",
+)
+CARD_COLUMNS = (
+    "person_id",
+    "number",
+    "participant_group",
+    "level",
+    "province_id",
+    "live_area",
+    "initial_facility_id",
+    "valid_from",
+    "valid_to",
+    "five_year_date",
+    "issue_date",
+    "status",
+)
+BENEFIT_COLUMNS = (
+    "person_id",
+    "tab",
+    "kind",
+    "decision_number",
+    "decision_date",
+    "from_date",
+    "to_date",
+    "amount",
+    "employer_id",
+    "bank_name",
+    "bank_account_last4",
+)
+VISIT_COLUMNS = (
+    "person_id",
+    "facility_id",
+    "admitted_at",
+    "discharged_at",
+    "inpatient",
+    "icd_code",
+    "diagnosis",
+    "total_cost",
+    "insurance_paid",
+    "patient_paid",
+)
+EMPLOYER_COLUMNS = ("code", "name", "search_name", "participant_group", "address", "province_id", "ward_id", "office_id", "phone")
+TABLES = (
+    ("registry_person", PERSON_COLUMNS, "people"),
+    ("registry_participationperiod", PERIOD_COLUMNS, "periods"),
+    ("registry_healthcard", CARD_COLUMNS, "cards"),
+    ("registry_benefitpayment", BENEFIT_COLUMNS, "benefits"),
+    ("registry_medicalvisit", VISIT_COLUMNS, "visits"),
+)
+MAX_PEOPLE = 1_000_000  # the CCCD serial scheme keeps generated numbers unique up to here
+
+
+@dataclass
+class SeedReport:
+    seconds: float = 0.0
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def is_seeded() -> bool:
+    from registry.models import Person
+
+    return Person.objects.filter(pk=fixed.AN["id"], ssn=fixed.AN["ssn"]).exists()
+
+
+def _write(table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    rows = list(rows)
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # psycopg adapts dates, booleans and None in C; far faster than INSERT statements.
+            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            adapt = _sqlite_value
+            placeholders = ", ".join(["%s"] * len(columns))
+            cursor.executemany(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})",  # noqa: S608 - fixed names
+                [tuple(adapt(v) for v in row) for row in rows],
+            )
+
+
+def _sqlite_value(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _write_rows(rows: Rows) -> dict[str, int]:
+    counts = {}
+    for table, columns, attr in TABLES:
+        data = getattr(rows, attr)
+        _write(table, columns, data)
+        counts[attr] = len(data)
+    return counts
+
+
+def _clear() -> None:
+    tables = [
+        "registry_medicalvisit",
+        "registry_benefitpayment",
+        "registry_healthcard",
+        "registry_participationperiod",
+        "accounts_user_groups",
+        "accounts_user_user_permissions",
+        "accounts_user",
+        "registry_person",
+        "registry_employer",
+    ]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # CASCADE also empties what later apps hang off people and users (sessions, tokens…).
+            cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+        else:
+            for table in tables:
+                cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+
+
+def build_context(people: int, seed: int, as_of: dt.date) -> Context:
+    current = set(Province.objects.current().values_list("code", flat=True))
+    initial: dict[str, list[str]] = {}
+    other: dict[str, list[str]] = {}
+    primary: set[str] = set()
+    for code, province, accepts, level in HealthFacility.objects.order_by("code").values_list(
+        "code", "province_id", "accepts_initial_registration", "level"
+    ):
+        (initial if accepts else other).setdefault(province, []).append(code)
+        if level == HealthFacility.Level.BAN_DAU:
+            primary.add(code)
+    wards = list(Ward.objects.filter(province_id="01", valid_to__isnull=True).order_by("code").values_list("code", flat=True))
+    provinces = sorted(p for p in initial if p in current)
+    if "01" not in initial:
+        raise RuntimeError("no health facility in Hà Nội takes initial registration; load places/data first")
+    ctx = Context(
+        seed=seed,
+        people=people,
+        as_of=as_of,
+        hanoi_wards=wards,
+        provinces=provinces,
+        initial_facilities=initial,
+        other_facilities=other,
+        primary_facilities=primary,
+    )
+    offices_by_ward = dict(Ward.objects.filter(office__isnull=False).values_list("code", "office_id"))
+    provincial_office = {
+        o.province_id: o.code for o in Office.objects.current().filter(kind=Office.Kind.PROVINCIAL).order_by("code")
+    }
+    ctx.employers.append(fixed.demo_employer_row(offices_by_ward))
+    ctx.employer_weights.append(3.0)
+    generate_employers(ctx, offices_by_ward, provincial_office)
+    return ctx
+
+
+def _employer_rows(employers: Sequence[EmployerRow]) -> list[tuple[object, ...]]:
+    from vssid.text import fold
+
+    return [(e.code, e.name, fold(e.name), e.group, e.address, e.province, e.ward, e.office, e.phone) for e in employers]
+
+
+# The context is handed to forked workers through this global rather than pickled per task.
+_CTX: Context | None = None
+
+
+def _load_chunk(chunk: int) -> dict[str, int]:
+    if _CTX is None:
+        raise RuntimeError("worker started without a context")
+    rows = generate_chunk(_CTX, chunk)
+    with transaction.atomic():
+        counts = _write_rows(rows)
+    connections.close_all()
+    return counts
+
+
+def seed_demo(
+    *, people: int, seed: int, as_of: dt.date, workers: int | None = None, progress: Callable[[str], None] = lambda _: None
+) -> SeedReport:
+    global _CTX
+    if not 0 <= people <= MAX_PEOPLE:
+        raise ValueError(f"--people must be between 0 and {MAX_PEOPLE:,}")
+    started = time.monotonic()
+    report = SeedReport()
+    places = load_reference_data()
+    progress("reference data: " + ", ".join(f"{k} {v}" for k, v in places.items()))
+    with transaction.atomic():
+        _clear()
+        ctx = build_context(people, seed, as_of)
+        _write("registry_employer", EMPLOYER_COLUMNS, _employer_rows(ctx.employers))
+    report.counts["employers"] = len(ctx.employers)
+    chunks = list(range(chunk_count(people)))
+    parallel = connection.vendor == "postgresql" and len(chunks) > 1
+    workers = workers or min(os.cpu_count() or 1, 4)
+    _CTX = ctx
+    totals: dict[str, int] = {}
+    try:
+        if parallel and workers > 1:
+            connections.close_all()
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                for done, counts in enumerate(pool.imap_unordered(_load_chunk, chunks), 1):
+                    _add(totals, counts)
+                    progress(f"chunk {done}/{len(chunks)}: {totals.get('people', 0):,} people")
+        else:
+            with transaction.atomic():
+                for chunk in chunks:
+                    _add(totals, _write_rows(generate_chunk(ctx, chunk)))
+    finally:
+        _CTX = None
+    # The fixed people go in last: their presence marks a complete seed (see is_seeded).
+    with transaction.atomic():
+        fixed_rows = fixed.rows(ctx)
+        _add(totals, _write_rows(fixed_rows))
+        _create_users(ctx)
+        _reset_sequences()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    report.counts.update(totals)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _add(totals: dict[str, int], counts: dict[str, int]) -> None:
+    for key, value in counts.items():
+        totals[key] = totals.get(key, 0) + value
+
+
+def _create_users(ctx: Context) -> None:
+    from accounts.models import User
+
+    password = make_password(fixed.DEMO_PASSWORD)
+    for spec in fixed.USERS:
+        User.objects.create(password=password, **spec)
+
+
+def _reset_sequences() -> None:
+    from django.core.management.color import no_style
+
+    from accounts.models import User
+    from registry.models import BenefitPayment, HealthCard, MedicalVisit, ParticipationPeriod, Person
+
+    models = [Person, ParticipationPeriod, HealthCard, BenefitPayment, MedicalVisit, User]
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), models):
+            cursor.execute(sql)

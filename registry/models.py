@@ -1,0 +1,251 @@
+"""The insurance register: people, employers, participation, health cards, benefits, visits.
+
+Formats are enforced by check constraints as well as by forms, so a bulk load or a bug in a
+service cannot put a malformed BHXH code or CCCD into the register (issue: "formats in the
+database too").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from places.models import HealthFacility, Office, Province, Ward
+from registry.identity import CCCD_REGEX, PHONE_E164_REGEX, SSN_REGEX
+from vssid.text import fold
+
+EMPLOYER_CODE_REGEX = r"^([0-9]{10}[A-Z]{2}[A-Z][0-9]{2}|[0-9]{7}[A-Z]{2})$"
+CARD_NUMBER_REGEX = r"^[A-Z]{2}[1-5][0-9]{2}[0-9]{10}$"
+
+
+class Sex(models.IntegerChoices):
+    MALE = 1, "Nam"
+    FEMALE = 2, "Nữ"
+
+
+class Employer(models.Model):
+    """A unit that pays compulsory contributions (đơn vị sử dụng lao động), coded per CV 1804."""
+
+    code = models.CharField(max_length=15, primary_key=True, help_text="ĐD + ĐT + LH, e.g. 0123456789DNA03.")
+    name = models.CharField(max_length=200)
+    search_name = models.CharField(max_length=200, editable=False, default="")
+    participant_group = models.CharField(max_length=2, help_text="BHYT group of its workers (DN, HC, …).")
+    address = models.CharField(max_length=255, blank=True)
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+")
+    ward = models.ForeignKey(Ward, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="employers", help_text="Managing office.")
+    phone = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [models.CheckConstraint(condition=Q(code__regex=EMPLOYER_CODE_REGEX), name="employer_code_format")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.search_name = fold(self.name)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class Person(models.Model):
+    ssn = models.CharField("mã số BHXH", max_length=10, unique=True)
+    cccd = models.CharField("số CCCD", max_length=12, unique=True)
+    full_name = models.CharField(max_length=100)
+    search_name = models.CharField(max_length=100, editable=False, db_index=False, default="")
+    # Old records often know only the year of birth; month and day are then empty.
+    birth_year = models.PositiveSmallIntegerField()
+    birth_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    birth_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    sex = models.PositiveSmallIntegerField(choices=Sex.choices)
+    street = models.CharField(max_length=255, blank=True)
+    ward = models.ForeignKey(Ward, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+")
+    phone = models.CharField(max_length=12, blank=True, help_text="E.164, +84…")
+    email = models.EmailField(blank=True)
+    died_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "people"
+        constraints = [
+            models.CheckConstraint(condition=Q(ssn__regex=SSN_REGEX), name="person_ssn_10_digits"),
+            models.CheckConstraint(condition=Q(cccd__regex=CCCD_REGEX), name="person_cccd_12_digits"),
+            models.CheckConstraint(condition=Q(sex__in=[1, 2]), name="person_sex_1_or_2"),
+            models.CheckConstraint(condition=Q(phone="") | Q(phone__regex=PHONE_E164_REGEX), name="person_phone_e164"),
+            models.CheckConstraint(condition=Q(birth_year__gte=1900, birth_year__lte=2100), name="person_birth_year"),
+            models.CheckConstraint(
+                condition=(Q(birth_month__isnull=True) & Q(birth_day__isnull=True))
+                | (
+                    Q(birth_month__gte=1)
+                    & Q(birth_month__lte=12)
+                    & (Q(birth_day__isnull=True) | (Q(birth_day__gte=1) & Q(birth_day__lte=31)))
+                ),
+                name="person_birth_date_parts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.ssn})"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.search_name = fold(self.full_name)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def date_of_birth(self) -> dt.date | None:
+        if self.birth_month and self.birth_day:
+            return dt.date(self.birth_year, self.birth_month, self.birth_day)
+        return None
+
+    @property
+    def date_of_birth_display(self) -> str:
+        if self.birth_month and self.birth_day:
+            return f"{self.birth_day:02d}/{self.birth_month:02d}/{self.birth_year}"
+        if self.birth_month:
+            return f"{self.birth_month:02d}/{self.birth_year}"
+        return str(self.birth_year)
+
+
+class Scheme(models.TextChoices):
+    BHXH = "bhxh", "BHXH"
+    BHTN = "bhtn", "BHTN"
+    BHYT = "bhyt", "BHYT"
+    BHTNLD = "bhtnld", "BHTNLĐ-BNN"
+
+
+class ParticipationPeriod(models.Model):
+    """One row of "Quá trình tham gia": a run of months in one scheme at one salary basis."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="periods")
+    scheme = models.CharField(max_length=6, choices=Scheme.choices)
+    from_month = models.DateField(help_text="First day of the first month.")
+    to_month = models.DateField(null=True, blank=True, help_text="First day of the last month; empty = ongoing.")
+    employer = models.ForeignKey(Employer, null=True, blank=True, on_delete=models.PROTECT, related_name="periods")
+    position = models.CharField(max_length=120, blank=True)
+    salary_basis = models.BigIntegerField(default=0, help_text="VND per month.")
+    currency = models.CharField(max_length=3, default="VND")
+    voluntary = models.BooleanField(default=False)
+    participant_group = models.CharField(max_length=2, blank=True)
+    late_months = models.PositiveSmallIntegerField(default=0, help_text="Months of this period paid late.")
+
+    class Meta:
+        ordering = ["person", "scheme", "from_month"]
+        indexes = [models.Index(fields=["person", "scheme", "from_month"], name="period_person_scheme")]
+        constraints = [
+            models.CheckConstraint(condition=Q(scheme__in=[s.value for s in Scheme]), name="period_scheme_known"),
+            models.CheckConstraint(
+                condition=Q(to_month__isnull=True) | Q(to_month__gte=F("from_month")), name="period_months_ordered"
+            ),
+            models.CheckConstraint(condition=Q(salary_basis__gte=0), name="period_salary_not_negative"),
+            models.CheckConstraint(
+                condition=Q(voluntary=False) | Q(employer__isnull=True), name="period_voluntary_has_no_employer"
+            ),
+        ]
+
+    def months(self, today: dt.date | None = None) -> int:
+        end = self.to_month or (today or timezone.localdate()).replace(day=1)
+        return (end.year - self.from_month.year) * 12 + end.month - self.from_month.month + 1
+
+
+class HealthCard(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Đang sử dụng"
+        REPLACED = "replaced", "Đã cấp thẻ mới"
+        WITHDRAWN = "withdrawn", "Thu hồi"
+        REDUCED = "reduced", "Báo giảm"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="cards")
+    number = models.CharField(max_length=15, db_index=True, help_text="Group + level + province + BHXH code.")
+    participant_group = models.CharField(max_length=2)
+    level = models.PositiveSmallIntegerField()
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+")
+    live_area = models.CharField(max_length=2, blank=True, help_text="K1, K2 or K3.")
+    initial_facility = models.ForeignKey(HealthFacility, on_delete=models.PROTECT, related_name="cards")
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)
+    five_year_date = models.DateField(null=True, blank=True)
+    issue_date = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+
+    class Meta:
+        ordering = ["person", "-valid_from"]
+        constraints = [
+            models.CheckConstraint(condition=Q(number__regex=CARD_NUMBER_REGEX), name="card_number_format"),
+            models.CheckConstraint(condition=Q(level__gte=1, level__lte=5), name="card_level_1_to_5"),
+            models.CheckConstraint(condition=Q(live_area__in=["", "K1", "K2", "K3"]), name="card_live_area"),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")), name="card_validity_ordered"
+            ),
+            models.UniqueConstraint(fields=["person"], condition=Q(status="active"), name="card_one_active_per_person"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class BenefitPayment(models.Model):
+    """One decision and payment of "Thông tin hưởng"."""
+
+    class Tab(models.TextChoices):
+        MOT_LAN = "mot_lan", "Một lần"
+        ODTS = "odts", "Ốm đau, thai sản"
+        HANG_THANG = "hang_thang", "Hàng tháng"
+        THAT_NGHIEP = "that_nghiep", "Thất nghiệp"
+
+    class Kind(models.TextChoices):
+        BHXH_MOT_LAN = "bhxh_mot_lan", "BHXH một lần"
+        OM_DAU = "om_dau", "Ốm đau"
+        THAI_SAN = "thai_san", "Thai sản"
+        DUONG_SUC = "duong_suc", "Dưỡng sức, phục hồi sức khỏe"
+        HUU_TRI = "huu_tri", "Lương hưu"
+        TRO_CAP_THAT_NGHIEP = "tro_cap_that_nghiep", "Trợ cấp thất nghiệp"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="benefits")
+    tab = models.CharField(max_length=12, choices=Tab.choices)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    decision_number = models.CharField(max_length=40)
+    decision_date = models.DateField()
+    from_date = models.DateField()
+    to_date = models.DateField(null=True, blank=True)
+    amount = models.BigIntegerField(help_text="VND; per month for monthly benefits.")
+    employer = models.ForeignKey(Employer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    bank_name = models.CharField(max_length=100, blank=True)
+    bank_account_last4 = models.CharField(max_length=4, blank=True, help_text="Only the last digits are kept here.")
+
+    class Meta:
+        ordering = ["person", "-decision_date"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="benefit_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(to_date__isnull=True) | Q(to_date__gte=F("from_date")), name="benefit_dates_ordered"
+            ),
+        ]
+
+
+class MedicalVisit(models.Model):
+    """One stay or consultation of "Sổ khám chữa bệnh"; amounts in VND."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="visits")
+    facility = models.ForeignKey(HealthFacility, on_delete=models.PROTECT, related_name="visits")
+    admitted_at = models.DateTimeField()
+    discharged_at = models.DateTimeField()
+    inpatient = models.BooleanField(default=False)
+    icd_code = models.CharField(max_length=10)
+    diagnosis = models.CharField(max_length=200)
+    total_cost = models.BigIntegerField()
+    insurance_paid = models.BigIntegerField()
+    patient_paid = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["person", "-admitted_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(discharged_at__gte=F("admitted_at")), name="visit_dates_ordered"),
+            models.CheckConstraint(
+                condition=Q(insurance_paid__gte=0, patient_paid__gte=0, total_cost=F("insurance_paid") + F("patient_paid")),
+                name="visit_costs_add_up",
+            ),
+        ]

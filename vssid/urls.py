@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from api.urls import api
+from vssid import views
+
+admin.site.site_header = "VssID — Quản trị"
+admin.site.site_title = "VssID"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
