@@ -40,7 +40,11 @@ lint: $(VENV)/.dev ## ruff and mypy
 test: $(VENV)/.dev services lint ## the whole suite on PostgreSQL (T=path runs a part)
 	DATABASE_URL=$(TEST_DATABASE_URL) $(VENV)/bin/pytest $(T)
 
+messages: $(VENV)/.dev ## refresh locale/en after changing user-facing text (needs gettext)
+	$(PY) manage.py makemessages -l en -i ".venv/*" -i "staticfiles/*"
+	$(PY) manage.py compilemessages -l en
+
 bench: $(VENV)/.dev services ## benchmarks on PostgreSQL (seeds 1,000,000 people once)
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/run.py
 
-.PHONY: help install run services lint test bench
+.PHONY: help install run services lint test messages bench

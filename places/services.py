@@ -10,7 +10,7 @@ from pathlib import Path
 from django.db import transaction
 
 from places.models import CollectionPoint, HealthFacility, Office, OfficeName, Province, ProvinceName, Ward
-from vssid.text import fold, nfc
+from vssid.text import nfc
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -63,7 +63,6 @@ def load_reference_data(data_dir: Path = DATA_DIR) -> dict[str, int]:
             code=row["code"],
             defaults={
                 "name": row["name"],
-                "search_name": fold(row["name"]),
                 "kind": row["kind"],
                 "province_id": row["province_code"],
                 "address": row["address"],
@@ -101,7 +100,6 @@ def load_reference_data(data_dir: Path = DATA_DIR) -> dict[str, int]:
             code=row["code"],
             defaults={
                 "name": row["name"],
-                "search_name": fold(row["name"]),
                 "kind": row["kind"],
                 "province_id": row["province_code"],
                 "office_id": row["office_code"] or None,
@@ -116,7 +114,6 @@ def load_reference_data(data_dir: Path = DATA_DIR) -> dict[str, int]:
             code=row["code"],
             defaults={
                 "name": row["name"],
-                "search_name": fold(row["name"]),
                 "level": row["level"],
                 "province_id": row["province_code"],
                 "ward_id": row["ward_code"] or None,
@@ -134,7 +131,6 @@ def load_reference_data(data_dir: Path = DATA_DIR) -> dict[str, int]:
             code=row["code"],
             defaults={
                 "name": row["name"],
-                "search_name": fold(f"{row['name']} {row['organisation']}"),
                 "kind": row["kind"],
                 "organisation": row["organisation"],
                 "province_id": row["province_code"],

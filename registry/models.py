@@ -34,13 +34,16 @@ class Employer(models.Model):
     search_name = models.CharField(max_length=200, editable=False, default="")
     participant_group = models.CharField(max_length=2, help_text="BHYT group of its workers (DN, HC, …).")
     address = models.CharField(max_length=255, blank=True)
-    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+")
-    ward = models.ForeignKey(Ward, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="employers", help_text="Managing office.")
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+", db_index=False)
+    ward = models.ForeignKey(Ward, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
+    office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, related_name="employers", help_text="Managing office.", db_index=False
+    )
     phone = models.CharField(max_length=40, blank=True)
 
     class Meta:
         ordering = ["code"]
+        indexes = [models.Index(fields=["office"], name="employer_office"), models.Index(fields=["ward"], name="employer_ward")]
         constraints = [models.CheckConstraint(condition=Q(code__regex=EMPLOYER_CODE_REGEX), name="employer_code_format")]
 
     def __str__(self) -> str:
@@ -52,8 +55,8 @@ class Employer(models.Model):
 
 
 class Person(models.Model):
-    ssn = models.CharField("mã số BHXH", max_length=10, unique=True)
-    cccd = models.CharField("số CCCD", max_length=12, unique=True)
+    ssn = models.CharField("mã số BHXH", max_length=10)
+    cccd = models.CharField("số CCCD", max_length=12)
     full_name = models.CharField(max_length=100)
     search_name = models.CharField(max_length=100, editable=False, db_index=False, default="")
     # Old records often know only the year of birth; month and day are then empty.
@@ -62,8 +65,8 @@ class Person(models.Model):
     birth_day = models.PositiveSmallIntegerField(null=True, blank=True)
     sex = models.PositiveSmallIntegerField(choices=Sex.choices)
     street = models.CharField(max_length=255, blank=True)
-    ward = models.ForeignKey(Ward, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+")
+    ward = models.ForeignKey(Ward, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+", db_index=False)
     phone = models.CharField(max_length=12, blank=True, help_text="E.164, +84…")
     email = models.EmailField(blank=True)
     died_on = models.DateField(null=True, blank=True)
@@ -71,7 +74,12 @@ class Person(models.Model):
     class Meta:
         ordering = ["id"]
         verbose_name_plural = "people"
+        # Declared here rather than with unique=True/db_index=True: on PostgreSQL those add a second
+        # "_like" index per column, which a 90-million-row register pays for on every insert.
+        indexes = [models.Index(fields=["ward"], name="person_ward"), models.Index(fields=["phone"], name="person_phone")]
         constraints = [
+            models.UniqueConstraint(fields=["ssn"], name="person_ssn_unique"),
+            models.UniqueConstraint(fields=["cccd"], name="person_cccd_unique"),
             models.CheckConstraint(condition=Q(ssn__regex=SSN_REGEX), name="person_ssn_10_digits"),
             models.CheckConstraint(condition=Q(cccd__regex=CCCD_REGEX), name="person_cccd_12_digits"),
             models.CheckConstraint(condition=Q(sex__in=[1, 2]), name="person_sex_1_or_2"),
@@ -80,8 +88,8 @@ class Person(models.Model):
             models.CheckConstraint(
                 condition=(Q(birth_month__isnull=True) & Q(birth_day__isnull=True))
                 | (
-                    Q(birth_month__gte=1)
-                    & Q(birth_month__lte=12)
+                    # isnull=False spelled out: a comparison with NULL is NULL, which a CHECK accepts.
+                    Q(birth_month__isnull=False, birth_month__gte=1, birth_month__lte=12)
                     & (Q(birth_day__isnull=True) | (Q(birth_day__gte=1) & Q(birth_day__lte=31)))
                 ),
                 name="person_birth_date_parts",
@@ -120,11 +128,13 @@ class Scheme(models.TextChoices):
 class ParticipationPeriod(models.Model):
     """One row of "Quá trình tham gia": a run of months in one scheme at one salary basis."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="periods")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="periods", db_index=False)
     scheme = models.CharField(max_length=6, choices=Scheme.choices)
     from_month = models.DateField(help_text="First day of the first month.")
     to_month = models.DateField(null=True, blank=True, help_text="First day of the last month; empty = ongoing.")
-    employer = models.ForeignKey(Employer, null=True, blank=True, on_delete=models.PROTECT, related_name="periods")
+    employer = models.ForeignKey(
+        Employer, null=True, blank=True, on_delete=models.PROTECT, related_name="periods", db_index=False
+    )
     position = models.CharField(max_length=120, blank=True)
     salary_basis = models.BigIntegerField(default=0, help_text="VND per month.")
     currency = models.CharField(max_length=3, default="VND")
@@ -134,7 +144,10 @@ class ParticipationPeriod(models.Model):
 
     class Meta:
         ordering = ["person", "scheme", "from_month"]
-        indexes = [models.Index(fields=["person", "scheme", "from_month"], name="period_person_scheme")]
+        indexes = [
+            models.Index(fields=["person", "scheme", "from_month"], name="period_person_scheme"),
+            models.Index(fields=["employer", "to_month"], name="period_employer"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(scheme__in=[s.value for s in Scheme]), name="period_scheme_known"),
             models.CheckConstraint(
@@ -159,12 +172,12 @@ class HealthCard(models.Model):
         REDUCED = "reduced", "Báo giảm"
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="cards")
-    number = models.CharField(max_length=15, db_index=True, help_text="Group + level + province + BHXH code.")
+    number = models.CharField(max_length=15, help_text="Group + level + province + BHXH code.")
     participant_group = models.CharField(max_length=2)
     level = models.PositiveSmallIntegerField()
-    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+")
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+", db_index=False)
     live_area = models.CharField(max_length=2, blank=True, help_text="K1, K2 or K3.")
-    initial_facility = models.ForeignKey(HealthFacility, on_delete=models.PROTECT, related_name="cards")
+    initial_facility = models.ForeignKey(HealthFacility, on_delete=models.PROTECT, related_name="cards", db_index=False)
     valid_from = models.DateField()
     valid_to = models.DateField(null=True, blank=True)
     five_year_date = models.DateField(null=True, blank=True)
@@ -173,6 +186,10 @@ class HealthCard(models.Model):
 
     class Meta:
         ordering = ["person", "-valid_from"]
+        indexes = [
+            models.Index(fields=["number"], name="card_number"),
+            models.Index(fields=["initial_facility"], name="card_facility"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(number__regex=CARD_NUMBER_REGEX), name="card_number_format"),
             models.CheckConstraint(condition=Q(level__gte=1, level__lte=5), name="card_level_1_to_5"),
@@ -212,7 +229,7 @@ class BenefitPayment(models.Model):
     from_date = models.DateField()
     to_date = models.DateField(null=True, blank=True)
     amount = models.BigIntegerField(help_text="VND; per month for monthly benefits.")
-    employer = models.ForeignKey(Employer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    employer = models.ForeignKey(Employer, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
     bank_name = models.CharField(max_length=100, blank=True)
     bank_account_last4 = models.CharField(max_length=4, blank=True, help_text="Only the last digits are kept here.")
 
@@ -229,8 +246,8 @@ class BenefitPayment(models.Model):
 class MedicalVisit(models.Model):
     """One stay or consultation of "Sổ khám chữa bệnh"; amounts in VND."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="visits")
-    facility = models.ForeignKey(HealthFacility, on_delete=models.PROTECT, related_name="visits")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="visits", db_index=False)
+    facility = models.ForeignKey(HealthFacility, on_delete=models.PROTECT, related_name="visits", db_index=False)
     admitted_at = models.DateTimeField()
     discharged_at = models.DateTimeField()
     inpatient = models.BooleanField(default=False)
@@ -242,6 +259,7 @@ class MedicalVisit(models.Model):
 
     class Meta:
         ordering = ["person", "-admitted_at"]
+        indexes = [models.Index(fields=["person", "-admitted_at"], name="visit_person_admitted")]
         constraints = [
             models.CheckConstraint(condition=Q(discharged_at__gte=F("admitted_at")), name="visit_dates_ordered"),
             models.CheckConstraint(

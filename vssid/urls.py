@@ -14,3 +14,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "vssid.views.not_found"
+handler500 = "vssid.views.server_error"

@@ -19,6 +19,8 @@ D = dt.date
 DEMO_PASSWORD = "VssidDemo@2026"  # noqa: S105 - published demo credential, documented in the README
 DEMO_OFFICE = "00106"
 DEMO_EMPLOYER_CODE = "0101234567DNA03"
+DEMO_WARD = "00235"  # phường Đống Đa, served by BHXH cơ sở Đống Đa (00106)
+DEMO_FACILITY = "01927"  # Bệnh viện Đa khoa Đống Đa
 PREVIOUS_EMPLOYER_INDEX = 1  # An's first job was at the first generated employer
 
 AN: dict[str, Any] = {
@@ -67,6 +69,8 @@ USERS: list[dict[str, Any]] = [
 
 
 def _demo_ward(offices_by_ward: dict[str, str]) -> str | None:
+    if offices_by_ward.get(DEMO_WARD) == DEMO_OFFICE:
+        return DEMO_WARD
     wards = sorted(code for code, office in offices_by_ward.items() if office == DEMO_OFFICE)
     return wards[0] if wards else None
 
@@ -123,7 +127,8 @@ def rows(ctx: Context) -> Rows:
     out = Rows()
     today = ctx.as_of
     ward = ctx.employers[0].ward
-    facility = ctx.initial_facilities["01"][0]
+    hanoi = ctx.initial_facilities["01"]
+    facility = DEMO_FACILITY if DEMO_FACILITY in hanoi else hanoi[0]
     previous = ctx.employers[PREVIOUS_EMPLOYER_INDEX].code if len(ctx.employers) > 1 else DEMO_EMPLOYER_CODE
     year_start, year_end = D(today.year, 1, 1), D(today.year, 12, 31)
 

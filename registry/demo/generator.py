@@ -100,7 +100,7 @@ class Context:
     seed: int
     people: int
     as_of: dt.date
-    hanoi_wards: list[str]
+    wards: dict[str, list[str]]  # current wards by province
     provinces: list[str]  # current provinces that have a health facility taking initial registration
     initial_facilities: dict[str, list[str]]
     other_facilities: dict[str, list[str]]
@@ -139,7 +139,8 @@ def generate_employers(ctx: Context, offices_by_ward: dict[str, str], provincial
         public = rng.random() < 0.12
         hanoi = rng.random() < 0.7
         province = "01" if hanoi else rng.choice(ctx.provinces)
-        ward = rng.choice(ctx.hanoi_wards) if hanoi and ctx.hanoi_wards else None
+        wards = ctx.wards.get(province)
+        ward = rng.choice(wards) if wards else None
         office = offices_by_ward.get(ward or "", provincial_office.get(province, "001"))
         while True:
             if public:
@@ -231,7 +232,8 @@ class Life:
         year_only = birth.year < 1960 and rng.random() < 0.15
         hanoi = rng.random() < 0.7
         self.province = "01" if hanoi else rng.choice(self.ctx.provinces)
-        self.ward = rng.choice(self.ctx.hanoi_wards) if hanoi and self.ctx.hanoi_wards else None
+        wards = self.ctx.wards.get(self.province)
+        self.ward = rng.choice(wards) if wards else None
         surname = N_SURNAME.pick(rng)
         middle = (N_MIDDLE_M if self.sex == 1 else N_MIDDLE_F).pick(rng)
         given = (N_GIVEN_M if self.sex == 1 else N_GIVEN_F).pick(rng)

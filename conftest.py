@@ -1,0 +1,65 @@
+"""Shared fixtures: a PostgreSQL test database seeded once per session with a small register.
+
+Every test runs inside a transaction that is rolled back, so tests may change the seeded data
+freely. Tests that need their own database (the SQLite default, the parallel COPY path) create
+it themselves and run manage.py in a subprocess, as a newcomer would.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
+# around it are still plain synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+AS_OF = dt.date(2026, 11, 25)
+SEED = 7
+PEOPLE = 400
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    from registry.demo.loader import seed_demo
+
+    with django_db_blocker.unblock():
+        seed_demo(people=PEOPLE, seed=SEED, as_of=AS_OF)
+
+
+@pytest.fixture
+def as_of() -> dt.date:
+    return AS_OF
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    if not shutil.which(CHROMIUM):
+        pytest.skip("Debian's chromium is not installed (make test installs it as root)")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+            "--disable-quic",
+        ],
+    }
+
+
+@pytest.fixture
+def admin_client_logged(client: Any) -> Iterator[Any]:
+    from accounts.models import User
+
+    client.force_login(User.objects.get(username="admin"))
+    yield client

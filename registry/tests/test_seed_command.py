@@ -1,0 +1,86 @@
+"""seed_demo as a newcomer runs it: in a subprocess, on a database of its own."""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def manage(*args: str, env: dict[str, str]) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
+def test_embedded_default_migrates_and_seeds_on_sqlite(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "VSSID_VAR_DIR": str(tmp_path)}
+    manage("migrate", "--noinput", env=env)
+    out = manage("seed_demo", "--people", "300", "--as-of", "2026-11-25", env=env)
+    assert "people 302" in out
+    assert "already loaded" in manage("seed_demo", "--if-empty", env=env)
+    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert db.execute("SELECT count(*) FROM registry_person").fetchone()[0] == 302
+        name = db.execute("SELECT full_name FROM registry_person WHERE ssn = '0123456789'").fetchone()[0]
+        assert name == "Nguyễn Văn An"
+        assert db.execute("SELECT count(*) FROM accounts_user").fetchone()[0] == 5
+        # Django registers REGEXP on its connections; a plain client needs it too to write.
+        db.create_function("REGEXP", 2, lambda pattern, value: value is not None and re.search(pattern, value) is not None)
+        with pytest.raises(sqlite3.IntegrityError):
+            # The checks hold in the embedded database too.
+            db.execute("UPDATE registry_person SET ssn = 'abc' WHERE ssn = '0123456789'")
+
+
+@pytest.fixture
+def scratch_postgres() -> object:
+    default = settings.DATABASES["default"]
+    if default["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("needs PostgreSQL")
+    name = f"vssid_scratch_{uuid.uuid4().hex[:8]}"
+    admin = psycopg.connect(
+        host=default["HOST"], port=default["PORT"] or 5432, user=default["USER"], dbname="postgres", autocommit=True
+    )
+    admin.execute(f'CREATE DATABASE "{name}"')
+    url = f"postgres://{default['USER']}@{default['HOST']}:{default['PORT'] or 5432}/{name}"
+    try:
+        yield url
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def test_parallel_copy_on_postgresql_is_deterministic(scratch_postgres: str, tmp_path: Path) -> None:
+    env = {"DATABASE_URL": scratch_postgres, "VSSID_VAR_DIR": str(tmp_path)}
+    manage("migrate", "--noinput", env=env)
+    digests = []
+    for _ in range(2):
+        out = manage("seed_demo", "--people", "25000", "--seed", "3", "--as-of", "2026-11-25", "--workers", "2", env=env)
+        assert "people 25,002" in out
+        with psycopg.connect(scratch_postgres.replace("postgres://", "postgresql://")) as db:
+            counts = db.execute(
+                "SELECT (SELECT count(*) FROM registry_person), (SELECT count(*) FROM registry_participationperiod),"
+                " (SELECT count(*) FROM registry_healthcard WHERE status = 'active'),"
+                " (SELECT md5(string_agg(ssn || cccd || full_name, ',' ORDER BY id)) FROM registry_person),"
+                " (SELECT md5(string_agg(person_id || scheme || from_month || salary_basis, ','"
+                "   ORDER BY person_id, scheme, from_month, salary_basis)) FROM registry_participationperiod)"
+            ).fetchone()
+            # Sequences continue after the loaded ids, so new rows do not collide.
+            row = db.execute("SELECT nextval(pg_get_serial_sequence('registry_person', 'id'))").fetchone()
+        assert counts is not None and row is not None
+        next_id = row[0]
+        assert counts[0] == 25_002 and next_id > 25_002
+        digests.append(counts)
+    assert digests[0] == digests[1]

@@ -1,0 +1,26 @@
+"""The landing page in a real Chromium, on a phone-sized screen."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = [pytest.mark.django_db(transaction=False), pytest.mark.browser]
+
+
+@pytest.fixture
+def phone(page: Page) -> Page:
+    page.set_viewport_size({"width": 360, "height": 740})
+    return page
+
+
+def test_landing_page_and_language_switch(phone: Page, live_server: object) -> None:
+    phone.goto(f"{live_server}/")
+    expect(phone.locator("h1")).to_contain_text("Bảo hiểm xã hội số")
+    expect(phone.get_by_text("trong vòng 10 ngày", exact=False)).to_be_visible()
+    # Nothing overflows the 360 px screen sideways.
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    phone.get_by_label("Ngôn ngữ").select_option("en")
+    phone.get_by_role("button", name="Đổi").click()
+    expect(phone.locator("h1")).to_contain_text("Digital social insurance")
+    expect(phone.locator("html")).to_have_attribute("lang", "en")
