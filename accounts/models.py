@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from places.models import Office
 from registry.models import Employer, Person
@@ -29,6 +30,8 @@ class User(AbstractUser):
     office = models.ForeignKey(Office, null=True, blank=True, on_delete=models.PROTECT, related_name="staff")
     employer = models.ForeignKey(Employer, null=True, blank=True, on_delete=models.PROTECT, related_name="hr_users")
     must_change_password = models.BooleanField(default=False)
+    # The one web session a citizen may hold; logging in elsewhere ends it (one device at a time).
+    session_key = models.CharField(max_length=40, blank=True, editable=False)
 
     class Meta:
         constraints = [
@@ -37,3 +40,53 @@ class User(AbstractUser):
             models.CheckConstraint(condition=~Q(role__in=["staff", "lead"]) | Q(office__isnull=False), name="staff_has_office"),
             models.CheckConstraint(condition=~Q(role="employer") | Q(employer__isnull=False), name="employer_user_has_employer"),
         ]
+
+
+class OneTimeCode(models.Model):
+    """A 6-digit code sent by SMS. Only its keyed hash is stored; it works once, for a few minutes."""
+
+    class Purpose(models.TextChoices):
+        REGISTRATION = "registration", "Xác nhận đăng ký"
+        PASSWORD_RESET = "password_reset", "Đặt lại mật khẩu"
+
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    subject = models.CharField(max_length=60, help_text="What the code unlocks, e.g. registration:DK7F3K9Q2M.")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["purpose", "subject", "-created_at"], name="otp_subject")]
+
+
+class LoginThrottle(models.Model):
+    """Failed logins counted per account and per address, in the database so every process agrees."""
+
+    key = models.CharField(max_length=160, unique=True, help_text="user:<login> or ip:<address>")
+    failures = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField(default=timezone.now)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+
+class ApiToken(models.Model):
+    """An opaque bearer token pair of the JSON API; only SHA-256 digests are stored.
+
+    Refresh rotates the pair; presenting a refresh token that was already rotated revokes the
+    whole family, since only a copied token can be presented twice.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    family = models.UUIDField()
+    access_hash = models.CharField(max_length=64, unique=True)
+    refresh_hash = models.CharField(max_length=64, unique=True)
+    access_expires_at = models.DateTimeField()
+    refresh_expires_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    device = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "revoked_at"], name="token_user_active")]

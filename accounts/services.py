@@ -1,0 +1,324 @@
+"""Passwords, one-time codes, lockout and API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import ApiToken, LoginThrottle, OneTimeCode, User
+
+OTP_TTL = dt.timedelta(minutes=5)
+OTP_MAX_ATTEMPTS = 5
+OTP_MAX_PER_HOUR = 5
+USER_MAX_FAILURES, IP_MAX_FAILURES = 5, 30
+THROTTLE_WINDOW = LOCKOUT = dt.timedelta(minutes=15)
+ACCESS_TTL = dt.timedelta(hours=1)
+REFRESH_TTL = dt.timedelta(days=30)
+# No 0/O, 1/l/I: the password is read off an SMS and typed by hand.
+PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"  # noqa: S105 - an alphabet
+
+
+class AccountError(Exception):
+    """A refusal with a stable code for the API and a sentence for people."""
+
+    def __init__(self, code: str, message: str, *, status: int = 400, fields: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.code, self.message, self.status, self.fields = code, message, status, fields or {}
+
+
+# ---- passwords -------------------------------------------------------------------------
+
+
+def generate_password(length: int = 10) -> str:
+    while True:
+        candidate = "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(length))
+        if any(c.isdigit() for c in candidate) and any(c.isupper() for c in candidate) and any(c.islower() for c in candidate):
+            return candidate
+
+
+def check_new_password(user: User, new_password: str) -> None:
+    try:
+        password_validation.validate_password(new_password, user)
+    except ValidationError as exc:
+        raise AccountError("weak_password", " ".join(exc.messages), fields={"new_password": list(exc.messages)}) from exc
+
+
+def change_password(user: User, *, old_password: str, new_password: str) -> None:
+    if not user.check_password(old_password):
+        raise AccountError("wrong_password", _("Mật khẩu hiện tại không đúng."), fields={"old_password": [_("Không đúng.")]})
+    if old_password == new_password:
+        raise AccountError("same_password", _("Mật khẩu mới phải khác mật khẩu hiện tại."))
+    check_new_password(user, new_password)
+    user.set_password(new_password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+
+
+# ---- one-time codes --------------------------------------------------------------------
+
+
+def _code_hash(purpose: str, subject: str, code: str) -> str:
+    message = f"{purpose}:{subject}:{code}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def issue_code(purpose: str, subject: str) -> str:
+    """A fresh 6-digit code; earlier unused codes for the same subject stop working."""
+    now = timezone.now()
+    recent = OneTimeCode.objects.filter(purpose=purpose, subject=subject, created_at__gte=now - dt.timedelta(hours=1))
+    if recent.count() >= OTP_MAX_PER_HOUR:
+        raise AccountError("otp_rate_limited", _("Bạn đã yêu cầu quá nhiều mã. Vui lòng thử lại sau một giờ."), status=429)
+    OneTimeCode.objects.filter(purpose=purpose, subject=subject, used_at__isnull=True).update(used_at=now)
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    OneTimeCode.objects.create(
+        purpose=purpose, subject=subject, code_hash=_code_hash(purpose, subject, code), expires_at=now + OTP_TTL
+    )
+    return code
+
+
+def consume_code(purpose: str, subject: str, code: str) -> AccountError | None:
+    """Use up the subject's latest code, or return (not raise) why it cannot be used.
+
+    Returning lets the caller commit the attempt counter before raising: an exception inside the
+    caller's transaction would roll the count back and allow unlimited guesses.
+    """
+    latest = OneTimeCode.objects.select_for_update().filter(purpose=purpose, subject=subject).order_by("-created_at").first()
+    if latest is None:
+        return AccountError("otp_invalid", _("Mã OTP không đúng."), fields={"otp": [_("Không đúng.")]})
+    if latest.used_at is not None:
+        return AccountError("otp_used", _("Mã OTP này đã được dùng. Hãy yêu cầu mã mới."))
+    if latest.attempts >= OTP_MAX_ATTEMPTS:
+        return AccountError("otp_too_many_attempts", _("Nhập sai quá nhiều lần. Hãy yêu cầu mã mới."), status=429)
+    if latest.expires_at < timezone.now():
+        return AccountError("otp_expired", _("Mã OTP đã hết hạn. Hãy yêu cầu mã mới."))
+    if not hmac.compare_digest(latest.code_hash, _code_hash(purpose, subject, (code or "").strip())):
+        latest.attempts += 1
+        latest.save(update_fields=["attempts"])
+        left = OTP_MAX_ATTEMPTS - latest.attempts
+        if left <= 0:
+            return AccountError("otp_too_many_attempts", _("Nhập sai quá nhiều lần. Hãy yêu cầu mã mới."), status=429)
+        return AccountError(
+            "otp_invalid",
+            _("Mã OTP không đúng. Còn %(left)d lần thử.") % {"left": left},
+            fields={"otp": [_("Không đúng.")]},
+        )
+    latest.used_at = timezone.now()
+    latest.save(update_fields=["used_at"])
+    return None
+
+
+# ---- lockout ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lockout:
+    until: dt.datetime
+
+
+def _throttle_keys(username: str, ip: str | None) -> list[tuple[str, int]]:
+    keys = [(f"user:{username.strip().lower()}", USER_MAX_FAILURES)]
+    if ip:
+        keys.append((f"ip:{ip}", IP_MAX_FAILURES))
+    return keys
+
+
+def check_not_locked(username: str, ip: str | None) -> None:
+    now = timezone.now()
+    for key, _limit in _throttle_keys(username, ip):
+        locked = LoginThrottle.objects.filter(key=key, locked_until__gt=now).values_list("locked_until", flat=True).first()
+        if locked:
+            minutes = max(1, int((locked - now).total_seconds() // 60) + 1)
+            raise AccountError(
+                "locked_out",
+                _("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %(minutes)d phút.") % {"minutes": minutes},
+                status=429,
+            )
+
+
+def record_failure(username: str, ip: str | None) -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        for key, limit in _throttle_keys(username, ip):
+            row, _created = LoginThrottle.objects.select_for_update().get_or_create(key=key)
+            if row.window_started_at < now - THROTTLE_WINDOW:
+                row.failures, row.window_started_at = 0, now
+            row.failures += 1
+            if row.failures >= limit:
+                row.locked_until, row.failures, row.window_started_at = now + LOCKOUT, 0, now
+            row.save()
+
+
+def record_success(username: str) -> None:
+    LoginThrottle.objects.filter(key=f"user:{username.strip().lower()}").delete()
+
+
+# ---- sessions and tokens ---------------------------------------------------------------
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+
+def end_other_sessions(user: User, *, keep_session: str = "") -> None:
+    """One device at a time for citizens: a new login ends the older session, web or API."""
+    if user.role != User.Role.CITIZEN:
+        return
+    ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    if user.session_key and user.session_key != keep_session:
+        Session.objects.filter(session_key=user.session_key).delete()
+    if user.session_key != keep_session:
+        user.session_key = keep_session
+        user.save(update_fields=["session_key"])
+
+
+def _new_pair(user: User, family: uuid.UUID, device: str) -> TokenPair:
+    access, refresh = secrets.token_urlsafe(32), secrets.token_urlsafe(48)
+    now = timezone.now()
+    ApiToken.objects.create(
+        user=user,
+        family=family,
+        access_hash=_digest(access),
+        refresh_hash=_digest(refresh),
+        access_expires_at=now + ACCESS_TTL,
+        refresh_expires_at=now + REFRESH_TTL,
+        device=device[:200],
+    )
+    return TokenPair(access, refresh, int(ACCESS_TTL.total_seconds()))
+
+
+@transaction.atomic
+def issue_tokens(user: User, *, device: str = "") -> TokenPair:
+    end_other_sessions(user)
+    return _new_pair(user, uuid.uuid4(), device)
+
+
+def user_for_access_token(raw: str) -> User | None:
+    token = (
+        ApiToken.objects.select_related("user", "user__person")
+        .filter(access_hash=_digest(raw), revoked_at__isnull=True, access_expires_at__gt=timezone.now())
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    return token.user
+
+
+def rotate_tokens(raw_refresh: str, *, device: str = "") -> TokenPair:
+    invalid = AccountError("invalid_refresh_token", _("Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại."), status=401)
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().select_related("user").filter(refresh_hash=_digest(raw_refresh)).first()
+        if token is None or token.refresh_expires_at <= timezone.now() or not token.user.is_active:
+            raise invalid
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+            return _new_pair(token.user, token.family, device or token.device)
+        # A rotated refresh token came back: someone kept a copy. End every token of that login
+        # (committed before the refusal is raised).
+        ApiToken.objects.filter(family=token.family, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    raise invalid
+
+
+def revoke_access_token(raw: str) -> None:
+    ApiToken.objects.filter(access_hash=_digest(raw), revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+# ---- login and password reset ----------------------------------------------------------
+
+
+def resolve_login(identifier: str) -> User | None:
+    """A login by username, BHXH code or CCCD (the CCCD replaces the BHXH code since 08/2025)."""
+    identifier = (identifier or "").strip()
+    if not identifier:
+        return None
+    if len(identifier) == 12 and identifier.isdigit():
+        return User.objects.filter(person__cccd=identifier).select_related("person").first()
+    return User.objects.filter(username=identifier).select_related("person").first()
+
+
+def authenticate_login(identifier: str, password: str, *, ip: str | None) -> User:
+    """Check a password under the lockout rules: 5 failures lock an account, 30 an address, for 15 minutes."""
+    key = (identifier or "").strip()
+    check_not_locked(key, ip)
+    user = resolve_login(key)
+    if user is None:
+        User().set_password(password)  # spend the same time as a real check: no hint that the login exists
+        ok = False
+    else:
+        ok = user.check_password(password) and user.is_active
+    if not ok:
+        record_failure(key, ip)
+        raise AccountError("invalid_credentials", _("Tên đăng nhập hoặc mật khẩu không đúng."), status=401)
+    record_success(key)
+    assert user is not None  # noqa: S101 - ok implies a user
+    return user
+
+
+def _reset_subject(user: User) -> str:
+    return f"user:{user.pk}"
+
+
+def request_password_reset(identifier: str, phone: str) -> None:
+    """Text a reset code when the login and the phone on file match; otherwise do nothing, silently.
+
+    The caller answers the same way in both cases, so the form cannot tell whether an account exists.
+    """
+    from messaging.services import queue_sms
+    from registry.identity import InvalidPhone, normalize_phone
+
+    try:
+        e164 = normalize_phone(phone)
+    except InvalidPhone:
+        return
+    user = resolve_login(identifier)
+    if user is None or user.person is None or not user.is_active or user.person.phone != e164:
+        return
+    with transaction.atomic():
+        try:
+            code = issue_code(OneTimeCode.Purpose.PASSWORD_RESET, _reset_subject(user))
+        except AccountError:
+            return  # rate limited: still the same answer
+        queue_sms(
+            to=e164,
+            kind="password_reset_otp",
+            body=f"VssID: Ma OTP dat lai mat khau la {code}. Hieu luc 5 phut. Khong cung cap ma nay cho bat ky ai.",
+            secret=code,
+        )
+
+
+def confirm_password_reset(identifier: str, otp: str, new_password: str) -> User:
+    user = resolve_login(identifier)
+    invalid = AccountError("otp_invalid", _("Mã OTP không đúng."), fields={"otp": [_("Không đúng.")]})
+    if user is None:
+        raise invalid
+    check_new_password(user, new_password)
+    with transaction.atomic():
+        problem = consume_code(OneTimeCode.Purpose.PASSWORD_RESET, _reset_subject(user), otp)
+        if problem is None:
+            user.set_password(new_password)
+            user.must_change_password = False
+            user.save(update_fields=["password", "must_change_password"])
+            end_other_sessions(user)
+            record_success(user.username)
+    if problem is not None:
+        raise problem
+    return user

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("dang-nhap/", views.login_view, name="login"),
+    path("dang-xuat/", views.logout_view, name="logout"),
+    path("doi-mat-khau/", views.password_change, name="password_change"),
+    path("quen-mat-khau/", views.password_reset, name="password_reset"),
+    path("quen-mat-khau/ma-otp/", views.password_reset_confirm, name="password_reset_confirm"),
+    path("tai-khoan/", views.home, name="home"),
+]

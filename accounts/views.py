@@ -1,0 +1,154 @@
+"""Login, logout, password change and reset, and the citizen's account page."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+
+from accounts.forms import LoginForm, PasswordChangeForm, PasswordResetConfirmForm, PasswordResetRequestForm
+from accounts.models import User
+from accounts.services import (
+    AccountError,
+    authenticate_login,
+    change_password,
+    confirm_password_reset,
+    end_other_sessions,
+    request_password_reset,
+)
+from audit.services import client_ip
+
+BACKEND = "accounts.backends.IdentifierBackend"
+RESET_LOGIN_KEY = "password_reset_login"
+
+
+def _landing(user: User) -> str:
+    if user.role == User.Role.CITIZEN:
+        return reverse("accounts:home")
+    if user.role in (User.Role.STAFF, User.Role.LEAD):
+        return reverse("staff:queue")
+    return reverse("home")
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return ""
+
+
+def _apply(form: LoginForm | PasswordChangeForm | PasswordResetConfirmForm, error: AccountError) -> None:
+    for name, problems in error.fields.items():
+        if name in form.fields:
+            for problem in problems:
+                form.add_error(name, problem)
+
+
+@never_cache
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    form = LoginForm(request.POST if request.method == "POST" else None)
+    error: AccountError | None = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = authenticate_login(form.cleaned_data["username"], form.cleaned_data["password"], ip=client_ip(request))
+        except AccountError as exc:
+            error = exc
+        else:
+            login(request, user, backend=BACKEND)
+            # One device at a time: the session just created is the citizen's only one.
+            end_other_sessions(user, keep_session=request.session.session_key or "")
+            return redirect(_safe_next(request) or _landing(user))
+    context = {"form": form, "error": error, "next": _safe_next(request)}
+    status = 200 if request.method == "GET" else (error.status if error else 400)
+    return render(request, "accounts/login.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def logout_view(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        logout(request)
+        messages.info(request, _("Bạn đã đăng xuất."))
+        return redirect("home")
+    return render(request, "accounts/logout.html")
+
+
+@never_cache
+@login_required
+@sensitive_post_parameters("old_password", "new_password", "new_password2")
+@require_http_methods(["GET", "POST"])
+def password_change(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    form = PasswordChangeForm(request.POST if request.method == "POST" else None)
+    error: AccountError | None = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            change_password(user, old_password=form.cleaned_data["old_password"], new_password=form.cleaned_data["new_password"])
+        except AccountError as exc:
+            error = exc
+            _apply(form, exc)
+        else:
+            # The session is bound to the password hash: re-bind it (a new key), and keep it the one device.
+            update_session_auth_hash(request, user)
+            end_other_sessions(user, keep_session=request.session.session_key or "")
+            messages.success(request, _("Đã đổi mật khẩu."))
+            return redirect(_landing(user))
+    context = {"form": form, "error": error, "forced": user.must_change_password}
+    status = 200 if request.method == "GET" else 400
+    return render(request, "accounts/password_change.html", context, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """Step 1: the login and the phone on file. The answer never says whether they matched."""
+    form = PasswordResetRequestForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        request_password_reset(form.cleaned_data["username"], form.cleaned_data["phone"])
+        request.session[RESET_LOGIN_KEY] = form.cleaned_data["username"]
+        return redirect("accounts:password_reset_confirm")
+    return render(request, "accounts/password_reset.html", {"form": form}, status=200 if request.method == "GET" else 400)
+
+
+@never_cache
+@sensitive_post_parameters("otp", "new_password", "new_password2")
+@require_http_methods(["GET", "POST"])
+def password_reset_confirm(request: HttpRequest) -> HttpResponse:
+    """Step 2: the code from the SMS and a new password."""
+    initial = {"username": request.session.get(RESET_LOGIN_KEY, "")}
+    form = PasswordResetConfirmForm(request.POST if request.method == "POST" else None, initial=initial)
+    error: AccountError | None = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            confirm_password_reset(data["username"], data["otp"], data["new_password"])
+        except AccountError as exc:
+            error = exc
+            _apply(form, exc)
+        else:
+            request.session.pop(RESET_LOGIN_KEY, None)
+            messages.success(request, _("Đã đặt lại mật khẩu. Hãy đăng nhập bằng mật khẩu mới."))
+            return redirect(settings.LOGIN_URL)
+    status = 200 if request.method == "GET" else (error.status if error else 400)
+    return render(request, "accounts/password_reset_confirm.html", {"form": form, "error": error}, status=status)
+
+
+@never_cache
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    if user.role in (User.Role.STAFF, User.Role.LEAD):
+        return redirect("staff:queue")
+    return render(request, "accounts/home.html", {"account": user, "person": user.person})
