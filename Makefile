@@ -41,7 +41,7 @@ test: $(VENV)/.dev services lint ## the whole suite on PostgreSQL (T=path runs a
 	DATABASE_URL=$(TEST_DATABASE_URL) $(VENV)/bin/pytest $(T)
 
 messages: $(VENV)/.dev ## refresh locale/en after changing user-facing text (needs gettext)
-	$(PY) manage.py makemessages -l en -i ".venv/*" -i "staticfiles/*"
+	$(PY) manage.py makemessages -l en -i ".venv/*" -i "staticfiles/*" -i "var/*"
 	$(PY) manage.py compilemessages -l en
 
 bench: $(VENV)/.dev services ## benchmarks on PostgreSQL (seeds 1,000,000 people once)

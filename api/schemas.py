@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class ErrorOut(Schema):
@@ -14,3 +15,131 @@ class ErrorOut(Schema):
 class HealthOut(Schema):
     status: str
     database: str
+
+
+# ---- registration -----------------------------------------------------------------------
+
+
+class RegistrationForm(Schema):
+    """The multipart fields of POST /registrations; the photos come as files beside them."""
+
+    full_name: str
+    ssn: str = ""
+    cccd: str = ""
+    date_of_birth: dt.date
+    sex: int = Field(description="1 male, 2 female")
+    phone: str
+    email: str = ""
+    province_code: str
+    ward_code: str = ""
+    street: str
+    office_code: str
+
+
+class RegistrationCreatedOut(Schema):
+    reference: str
+    status: str
+    confirm_url: str
+
+
+class ConfirmIn(Schema):
+    otp: str
+
+
+class ConfirmedOut(Schema):
+    reference: str
+    status: str
+    deadline: dt.date
+    form_url: str = Field(description="Form 01 as a PDF; works without login until the registration stops being live.")
+
+
+# ---- auth -------------------------------------------------------------------------------
+
+
+class LoginIn(Schema):
+    username: str = Field(description="BHXH code, CCCD or staff user name")
+    password: str
+
+
+class TokenPairOut(Schema):
+    access_token: str
+    refresh_token: str
+    expires_in: int = Field(description="Seconds the access token lives")
+
+
+class TokensOut(TokenPairOut):
+    must_change_password: bool = Field(description="Until changed (POST /auth/password), citizen calls answer 403")
+
+
+class RefreshIn(Schema):
+    refresh_token: str
+
+
+class PasswordChangeIn(Schema):
+    old_password: str
+    new_password: str
+
+
+class PasswordResetIn(Schema):
+    username: str
+    phone: str
+
+
+class PasswordResetConfirmIn(Schema):
+    username: str
+    otp: str
+    new_password: str
+
+
+class MessageOut(Schema):
+    message: str
+
+
+# ---- me ---------------------------------------------------------------------------------
+
+
+class MeOut(Schema):
+    full_name: str
+    ssn: str
+    cccd: str
+    date_of_birth: dt.date | None = Field(description="Empty when the register knows only the year")
+    birth_year: int
+    sex: int
+    phone: str
+    email: str
+
+
+# ---- staff ------------------------------------------------------------------------------
+
+
+class StaffRegistrationOut(Schema):
+    reference: str
+    status: str
+    full_name: str
+    ssn: str
+    cccd: str
+    date_of_birth: dt.date
+    sex: int
+    office_code: str = Field(alias="office_id")
+    submitted_at: dt.datetime | None
+    deadline: dt.date | None
+
+
+class StaffRegistrationPage(Schema):
+    count: int
+    items: list[StaffRegistrationOut]
+
+
+class StaffRegistrationDetailOut(StaffRegistrationOut):
+    phone: str
+    email: str
+    province_code: str = Field(alias="province_id")
+    ward_code: str | None = Field(alias="ward_id")
+    street: str
+    received_at: dt.datetime | None
+    decided_at: dt.datetime | None
+    reject_reason: str
+
+
+class RejectIn(Schema):
+    reason: str

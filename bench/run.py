@@ -2,7 +2,8 @@
 """Benchmarks on PostgreSQL with a national-scale register (make bench).
 
 Seeds 1,000,000 people into the bench database when it does not hold them yet (or with
---reseed), then times the queries that every screen of the register depends on. Results are
+--reseed), then times the queries that every screen of the register depends on, and the
+registration submissions per second through gunicorn (bench/registration.py, ~25 s). Results are
 printed and written to var/bench/results.json.
 """
 
@@ -62,6 +63,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--people", type=int, default=1_000_000)
     parser.add_argument("--reseed", action="store_true")
+    parser.add_argument("--skip-registration", action="store_true", help="skip the registration throughput run")
     args = parser.parse_args()
     url = os.environ["DATABASE_URL"]
     ensure_database(url)
@@ -122,6 +124,13 @@ def main() -> None:
     print(json.dumps(results["rows"], indent=2))
     for name, figures in results["queries"].items():  # type: ignore[attr-defined]
         print(f"{name:45s} median {figures['median_ms']:7.2f} ms   p99 {figures['p99_ms']:7.2f} ms")
+    if not args.skip_registration:
+        # POST /api/v1/registrations through gunicorn with three photos each (bench/registration.py).
+        from bench import registration
+
+        connection.close()
+        results["registration"] = registration.run()
+        registration.report(results["registration"])  # type: ignore[arg-type]
     out_dir = ROOT / "var" / "bench"
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))

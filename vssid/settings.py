@@ -67,7 +67,10 @@ INSTALLED_APPS = [
     "places",
     "registry",
     "accounts",
+    "messaging",
     "api",
+    "audit",
+    "enrollment",
 ]
 
 MIDDLEWARE = [
@@ -79,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -112,7 +116,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
         "transaction_mode": "IMMEDIATE",
     }
-DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME") or None}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # One test database per test process, so two suites on one machine never drop each other's.
+    _test_name = os.environ.get("TEST_DATABASE_NAME") or f"test_{DATABASES['default']['NAME']}_{os.getpid()}"
+    DATABASES["default"]["TEST"] = {"NAME": _test_name}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -151,6 +158,20 @@ MEDIA_URL = "/private-media/"
 
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")
 SMS_FILE_PATH = Path(os.environ.get("SMS_FILE_PATH", VAR_DIR / "sms.jsonl"))
+# SMS_BACKEND=http: POST {"to", "kind", "body"} as JSON with "Authorization: Bearer <token>".
+SMS_HTTP_URL = os.environ.get("SMS_HTTP_URL", "")
+SMS_HTTP_TOKEN = os.environ.get("SMS_HTTP_TOKEN", "")
+# SMS_BACKEND=smpp: the operator's SMSC (SMPP 3.4, bound as transmitter).
+SMPP_HOST = os.environ.get("SMPP_HOST", "")
+SMPP_PORT = env_int("SMPP_PORT", 2775)
+SMPP_SYSTEM_ID = os.environ.get("SMPP_SYSTEM_ID", "")
+SMPP_PASSWORD = os.environ.get("SMPP_PASSWORD", "")
+SMPP_SOURCE_ADDR = os.environ.get("SMPP_SOURCE_ADDR", "BHXH")
+# (dotted path of a django-tasks task, every N seconds), enqueued by `manage.py run_periodic`.
+PERIODIC_TASKS: list[tuple[str, int]] = [
+    ("messaging.tasks.deliver_due", 60),
+    ("enrollment.tasks.expire_registrations", 600),
+]
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "VssID <no-reply@vssid.local>")
@@ -172,7 +193,12 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/dang-nhap/"
+LOGIN_REDIRECT_URL = "/"
+# Where links in SMS, e-mails and Form 01 point; the public address of the service.
+SITE_URL = os.environ.get("SITE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}")
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024  # three photos of up to 5 MB each stay in memory, never on /tmp
 
 LOGGING = {
     "version": 1,

@@ -12,6 +12,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
+    path("", include("enrollment.urls")),
+    path("", include("accounts.urls")),
+    path("staff/", include("enrollment.urls_staff")),
     path("admin/", admin.site.urls),
 ]
 

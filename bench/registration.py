@@ -1,0 +1,411 @@
+#!/usr/bin/env python3
+"""Registration submissions per second through the real stack (gunicorn + PostgreSQL).
+
+Starts `gunicorn vssid.wsgi -w 2` on a free loopback port against the bench database, then
+concurrent clients POST /api/v1/registrations, each for a different person of the register whose
+data matches, with three 1280×960 JPEG photos of ~150 kB. Every row the run adds is deleted
+afterwards (registrations, OTPs, outbox, audit, queued tasks) and the photos live in a temporary
+MEDIA_ROOT, so the bench database stays reusable.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/vssid_bench .venv/bin/python bench/registration.py
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import io
+import json
+import os
+import random
+import resource
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vssid.settings")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/vssid_bench")
+
+TARGET_PER_SECOND = 50
+OFFICE, PROVINCE = "00106", "01"
+
+
+@dataclass(frozen=True)
+class Applicant:
+    full_name: str
+    ssn: str
+    date_of_birth: str
+    sex: int
+    phone: str
+
+
+def make_photo(seed: int) -> bytes:
+    """A 1280×960 JPEG of ~150 kB: gradients, blocks, text and sensor noise, like a phone photo of a card."""
+    from PIL import Image, ImageChops, ImageDraw
+
+    rnd = random.Random(seed)
+    w, h = 1280, 960
+    red = Image.linear_gradient("L").rotate(rnd.randint(0, 359)).resize((w, h))
+    green = Image.linear_gradient("L").transpose(Image.Transpose.ROTATE_90).resize((w, h))
+    blue = Image.radial_gradient("L").resize((w, h))
+    image = Image.merge("RGB", (red, green, blue))
+    draw = ImageDraw.Draw(image)
+    for _ in range(60):
+        x, y = rnd.randint(0, w), rnd.randint(0, h)
+        colour = (rnd.randint(0, 255), rnd.randint(0, 255), rnd.randint(0, 255))
+        draw.rectangle([x, y, x + rnd.randint(20, 300), y + rnd.randint(10, 80)], fill=colour)
+    for _ in range(40):
+        draw.text((rnd.randint(0, w), rnd.randint(0, h)), "CAN CUOC CONG DAN 001090012345", fill=(0, 0, 0))
+    noise = Image.effect_noise((w, h), 3).convert("RGB")
+    image = ImageChops.add(image, noise, scale=1.0, offset=-125)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def pick_applicants(count: int) -> list[Applicant]:
+    """People who may register: no account, no registration, a full date of birth, alive."""
+    from registry.identity import local_phone
+    from registry.models import Person
+
+    top = Person.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    start = random.Random().randint(0, max(top - count * 3, 0))
+    rows = (
+        Person.objects.filter(
+            id__gt=start,
+            account__isnull=True,
+            registrations__isnull=True,
+            birth_month__isnull=False,
+            birth_day__isnull=False,
+            died_on__isnull=True,
+        )
+        .order_by("id")
+        .values_list("full_name", "ssn", "birth_year", "birth_month", "birth_day", "sex", "phone")[:count]
+    )
+    applicants = []
+    for i, (name, ssn, year, month, day, sex, phone) in enumerate(rows):
+        local = local_phone(phone) if phone else f"0912{i:06d}"
+        applicants.append(Applicant(name, ssn, dt.date(year, month, day).isoformat(), sex, local))
+    return applicants
+
+
+class Multipart:
+    """The request body: the three photos are encoded once, the text fields per request."""
+
+    def __init__(self, photos: dict[str, bytes]) -> None:
+        self.boundary = uuid.uuid4().hex
+        tail = b""
+        for name, content in photos.items():
+            tail += (
+                (
+                    f'--{self.boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{name}.jpg"\r\n'
+                    "Content-Type: image/jpeg\r\n\r\n"
+                ).encode()
+                + content
+                + b"\r\n"
+            )
+        self.tail = tail + f"--{self.boundary}--\r\n".encode()
+        self.content_type = f"multipart/form-data; boundary={self.boundary}"
+
+    def body(self, applicant: Applicant) -> bytes:
+        fields = {
+            "full_name": applicant.full_name,
+            "ssn": applicant.ssn,
+            "date_of_birth": applicant.date_of_birth,
+            "sex": str(applicant.sex),
+            "phone": applicant.phone,
+            "province_code": PROVINCE,
+            "street": "Số 1 phố Tôn Đức Thắng",
+            "office_code": OFFICE,
+        }
+        head = "".join(
+            f'--{self.boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'
+            for key, value in fields.items()
+        )
+        return head.encode() + self.tail
+
+
+def wait_until_up(port: int, server: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError("gunicorn exited at start-up")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/api/v1/health")
+            if conn.getresponse().status == 200:
+                conn.close()
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("gunicorn did not answer within 30 s")
+
+
+def drive(port: int, applicants: list[Applicant], multipart: Multipart, *, seconds: float, clients: int) -> dict[str, Any]:
+    lock = threading.Lock()
+    queue = iter(applicants)
+    latencies: list[float] = []
+    statuses: Counter[str] = Counter()
+    stop_at = time.monotonic() + seconds
+
+    def client() -> None:
+        while time.monotonic() < stop_at:
+            with lock:
+                applicant = next(queue, None)
+            if applicant is None:
+                return
+            body = multipart.body(applicant)
+            started = time.perf_counter()
+            try:
+                # Sync gunicorn workers close the connection after each response: one per request.
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                conn.request("POST", "/api/v1/registrations", body, {"Content-Type": multipart.content_type})
+                response = conn.getresponse()
+                payload = response.read()
+                conn.close()
+                outcome = str(response.status)
+                if response.status != 201:
+                    outcome += " " + str(json.loads(payload).get("code", "?")) if payload.startswith(b"{") else ""
+            except OSError as exc:
+                outcome = type(exc).__name__
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                statuses[outcome] += 1
+                if outcome == "201":
+                    latencies.append(elapsed)
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(clients) as pool:
+        for future in [pool.submit(client) for _ in range(clients)]:
+            future.result()
+    wall = time.monotonic() - started
+    latencies.sort()
+    ok = statuses.get("201", 0)
+    return {
+        "seconds": round(wall, 1),
+        "clients": clients,
+        "registrations": ok,
+        "registrations_per_second": round(ok / wall, 1),
+        "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
+        "p99_ms": round(latencies[max(int(len(latencies) * 0.99) - 1, 0)], 1) if latencies else None,
+        "errors": sum(n for status, n in statuses.items() if status != "201"),
+        "statuses": dict(statuses),
+        "target_per_second": TARGET_PER_SECOND,
+    }
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes so far (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
+def machine_ticks() -> tuple[int, int]:
+    """(busy, total) jiffies of all CPUs from /proc/stat: other programs' load shows here too."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle, iowait
+    return sum(values) - idle, sum(values)
+
+
+def postgres_pids() -> list[int]:
+    """The server processes of the bench database's connections (the gunicorn workers' ones)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        pids = [row[0] for row in cursor.fetchall()]
+    connection.close()
+    return pids
+
+
+def worker_pids(master: int) -> list[int]:
+    return [int(pid) for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
+
+
+def high_water_marks() -> dict[Any, Any]:
+    from accounts.models import OneTimeCode
+    from audit.models import AuditEvent
+    from enrollment.models import Registration
+    from messaging.models import Message
+
+    return {
+        model: model._default_manager.order_by("-pk").values_list("pk", flat=True).first() or 0
+        for model in (AuditEvent, Message, OneTimeCode, Registration)
+    }
+
+
+def clean_up(marks: dict[Any, Any], started_at: dt.datetime) -> dict[str, int]:
+    """Delete every row the run added; the bench database is left as it was."""
+    from django.db import transaction
+    from django_tasks_db.models import DBTaskResult
+
+    deleted: dict[str, int] = {}
+    with transaction.atomic():
+        for model, high in marks.items():
+            deleted[model._meta.label] = model._default_manager.filter(pk__gt=high).delete()[0]
+        # The delivery tasks the outbox enqueued (nobody runs a worker during the bench).
+        deleted["tasks"] = DBTaskResult.objects.filter(enqueued_at__gte=started_at, task_path="messaging.tasks.deliver").delete()[
+            0
+        ]
+    return deleted
+
+
+def run(*, seconds: float = 20, clients: int = 12, workers: int = 2, profile: bool = False) -> dict[str, Any]:
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.utils import timezone
+
+    photos = {name: make_photo(seed) for seed, name in enumerate(("id_front", "id_back", "portrait"))}
+    multipart = Multipart(photos)
+    applicants = pick_applicants(int(seconds * TARGET_PER_SECOND * 4))
+    marks = high_water_marks()
+    started_at = timezone.now()
+    connection.close()
+
+    tmp = Path(tempfile.mkdtemp(prefix="vssid-bench-"))
+    port = free_port()
+    env = {
+        **os.environ,
+        "SMS_BACKEND": "file",
+        "SMS_FILE_PATH": str(tmp / "sms.jsonl"),
+        "MEDIA_ROOT": str(tmp / "media"),
+        "LOG_LEVEL": "WARNING",
+        "DEBUG": "",
+    }
+    command = [str(ROOT / ".venv/bin/gunicorn"), "vssid.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}"]
+    command += ["--log-level", "warning", "--error-logfile", str(tmp / "gunicorn.log")]
+    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    spies: list[subprocess.Popen[bytes]] = []
+    try:
+        wait_until_up(port, server)
+        if profile:
+            spies = start_profilers(server.pid, tmp, seconds)
+        warm_up = applicants[: workers * 3]
+        drive(port, warm_up, multipart, seconds=seconds, clients=workers)  # imports, catalogs, connections
+        applicants = applicants[len(warm_up) :]
+        workers_pids = worker_pids(server.pid)
+        # The workers keep their connections (CONN_MAX_AGE), opened during the warm-up.
+        backends = postgres_pids()
+        pg_before = cpu_seconds(backends)
+        before = cpu_seconds(workers_pids), resource.getrusage(resource.RUSAGE_SELF), machine_ticks()
+        results = drive(port, applicants, multipart, seconds=seconds, clients=clients)
+        after = cpu_seconds(workers_pids), resource.getrusage(resource.RUSAGE_SELF), machine_ticks()
+        pg_used = cpu_seconds(backends) - pg_before
+        done = max(results["registrations"], 1)
+        client_used = (after[1].ru_utime + after[1].ru_stime) - (before[1].ru_utime + before[1].ru_stime)
+        ours = (after[0] - before[0]) + pg_used + client_used
+        cores = os.cpu_count() or 1
+        results["cpu_ms_per_registration"] = {
+            "gunicorn_workers": round((after[0] - before[0]) * 1000 / done, 1),
+            "postgres": round(pg_used * 1000 / done, 1),
+            "load_generator": round(client_used * 1000 / done, 1),
+        }
+        busy, total = after[2][0] - before[2][0], after[2][1] - before[2][1]
+        results["cpu"] = {
+            "cores": cores,
+            "machine_busy_percent": round(100 * busy / max(total, 1)),
+            "used_by_this_run_percent": round(100 * ours / (results["seconds"] * cores)),
+            # What the run would reach with every core to itself: CPU-bound, so cores / CPU per registration.
+            "ceiling_per_second": round(cores * done / ours, 1) if ours else None,
+        }
+    finally:
+        for spy in spies:
+            spy.wait(timeout=seconds + 30)
+        server.terminate()
+        server.wait(timeout=30)
+        results_cleanup = clean_up(marks, started_at)
+        stored = sum(1 for p in (tmp / "media").rglob("*") if p.is_file()) if (tmp / "media").exists() else 0
+        sms = sum(1 for _ in (tmp / "sms.jsonl").open()) if (tmp / "sms.jsonl").exists() else 0
+        log = (tmp / "gunicorn.log").read_text() if (tmp / "gunicorn.log").exists() else ""
+        if profile:
+            (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
+            for stacks in tmp.glob("profile-*.txt"):
+                shutil.copy(stacks, ROOT / "var" / "bench" / stacks.name)
+        shutil.rmtree(tmp, ignore_errors=True)
+    results.update(
+        workers=workers,
+        photo_kb=[round(len(p) / 1024) for p in photos.values()],
+        photos_stored_then_removed=stored,
+        sms_written=sms,
+        cleaned_rows=results_cleanup,
+    )
+    if "Traceback" in log:
+        results["server_errors"] = log[-2000:]
+    return results
+
+
+def start_profilers(master: int, tmp: Path, seconds: float) -> list[subprocess.Popen[bytes]]:
+    """py-spy on each gunicorn worker for the run (pip install py-spy into .venv first)."""
+    children = [str(pid) for pid in worker_pids(master)]
+    spy = ROOT / ".venv/bin/py-spy"
+    return [
+        subprocess.Popen(
+            [str(spy), "record", "-p", pid, "-d", str(int(seconds)), "-f", "raw", "-o", str(tmp / f"profile-{pid}.txt")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for pid in children
+    ]
+
+
+def report(results: dict[str, Any]) -> None:
+    verdict = "meets" if results["registrations_per_second"] >= TARGET_PER_SECOND else "BELOW"
+    print(
+        f"registration submissions (gunicorn -w {results['workers']}, {results['clients']} clients, "
+        f"photos {results['photo_kb']} kB): {results['registrations_per_second']} /s "
+        f"({verdict} the target of {TARGET_PER_SECOND}/s), p50 {results['p50_ms']} ms, p99 {results['p99_ms']} ms, "
+        f"{results['registrations']} in {results['seconds']} s, errors {results['errors']} {results['statuses']}"
+    )
+    if "cpu_ms_per_registration" in results:
+        cpu = results["cpu"]
+        print(
+            f"  CPU per registration (ms): {results['cpu_ms_per_registration']}; machine busy {cpu['machine_busy_percent']}%, "
+            f"this run {cpu['used_by_this_run_percent']}% of {cpu['cores']} cores; "
+            f"ceiling with the cores to itself ≈ {cpu['ceiling_per_second']}/s"
+        )
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--clients", type=int, default=12)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--profile", action="store_true", help="py-spy the workers (raw stacks into var/bench/)")
+    args = parser.parse_args()
+    outcome = run(seconds=args.seconds, clients=args.clients, workers=args.workers, profile=args.profile)
+    report(outcome)
+    print(json.dumps({k: v for k, v in outcome.items() if k != "server_errors"}, indent=2, default=str))
+    if "server_errors" in outcome:
+        print(outcome["server_errors"], file=sys.stderr)

@@ -1,0 +1,95 @@
+"""Registration for electronic transactions (design.md §5): the procedure of the source letter."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from places.models import Office, Province, Ward
+from registry.models import Person, Sex
+
+LIVE_STATUSES = ("awaiting_confirmation", "submitted", "received")
+
+
+def private_storage():  # type: ignore[no-untyped-def]
+    # MEDIA_ROOT is never routed; files leave only through permission-checked, audited views.
+    return storages["default"]
+
+
+class Registration(models.Model):
+    class Status(models.TextChoices):
+        AWAITING_CONFIRMATION = "awaiting_confirmation", "Chờ xác nhận OTP"
+        SUBMITTED = "submitted", "Chờ nộp tờ khai"
+        RECEIVED = "received", "Đã tiếp nhận hồ sơ"
+        APPROVED = "approved", "Đã duyệt"
+        REJECTED = "rejected", "Từ chối"
+        EXPIRED = "expired", "Quá hạn"
+
+    reference = models.CharField(max_length=10, unique=True)
+    status = models.CharField(max_length=24, choices=Status.choices, default=Status.AWAITING_CONFIRMATION)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="registrations")
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="registrations")
+
+    # What the person declared, kept as declared (the register may change later).
+    full_name = models.CharField(max_length=100)
+    search_name = models.CharField(max_length=100, editable=False, default="")
+    ssn = models.CharField(max_length=10)
+    cccd = models.CharField(max_length=12)
+    date_of_birth = models.DateField()
+    sex = models.PositiveSmallIntegerField(choices=Sex.choices)
+    phone = models.CharField(max_length=12)
+    email = models.EmailField(blank=True)
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+")
+    ward = models.ForeignKey(Ward, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    street = models.CharField(max_length=255)
+    language = models.CharField(max_length=2, default="vi")
+
+    id_front = models.FileField(storage=private_storage, upload_to="registrations/")
+    id_back = models.FileField(storage=private_storage, upload_to="registrations/")
+    portrait = models.FileField(storage=private_storage, upload_to="registrations/")
+
+    created_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    deadline = models.DateField(null=True, blank=True, help_text="Last day to hand in the signed Form 01.")
+    received_at = models.DateTimeField(null=True, blank=True)
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reject_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["deadline", "submitted_at"]
+        indexes = [
+            models.Index(fields=["office", "status", "deadline"], name="registration_queue"),
+            models.Index(fields=["status", "deadline"], name="registration_expiry"),
+        ]
+        constraints = [
+            # One live registration per person, whatever two concurrent submissions do.
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(status__in=LIVE_STATUSES), name="registration_one_live_per_person"
+            ),
+            models.CheckConstraint(condition=Q(reference__regex=r"^DK[0-9A-Z]{8}$"), name="registration_reference_format"),
+            models.CheckConstraint(
+                condition=Q(status="awaiting_confirmation") | Q(submitted_at__isnull=False, deadline__isnull=False),
+                name="registration_submitted_has_deadline",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(reject_reason=""), name="registration_rejection_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        from vssid.text import fold
+
+        self.search_name = fold(self.full_name)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE_STATUSES

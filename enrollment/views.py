@@ -1,0 +1,174 @@
+"""Citizen pages of the registration: the form, the OTP, the confirmation, Form 01 and the status."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from enrollment.forms import OtpForm, RegistrationForm, ward_choices
+from enrollment.models import Registration
+from enrollment.services import (
+    EnrollmentError,
+    confirm_registration,
+    form01_pdf,
+    form_token,
+    public_status,
+    registration_for_form_token,
+    resend_otp,
+    submit_registration,
+)
+from registry.identity import local_phone
+
+# References this browser session submitted (to show the masked phone) and confirmed (to show
+# the confirmation page): knowing a reference alone reveals nothing more than the public status.
+PENDING_KEY = "enrollment_pending"
+CONFIRMED_KEY = "enrollment_confirmed"
+REMEMBERED = 10
+
+
+def _remember(request: HttpRequest, key: str, reference: str) -> None:
+    references = [r for r in request.session.get(key, []) if r != reference]
+    request.session[key] = [*references, reference][-REMEMBERED:]
+
+
+def _apply_error(form: RegistrationForm, error: EnrollmentError) -> None:
+    for name, problems in error.fields.items():
+        if name in form.fields:
+            for problem in problems:
+                form.add_error(name, problem)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    error: EnrollmentError | None = None
+    if request.method == "POST":
+        form = RegistrationForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                registration = submit_registration(form.to_input(language=request.LANGUAGE_CODE), request=request)
+            except EnrollmentError as exc:
+                error = exc
+                _apply_error(form, exc)
+            else:
+                _remember(request, PENDING_KEY, registration.reference)
+                return redirect("enrollment:confirm", reference=registration.reference)
+    else:
+        form = RegistrationForm()
+    context = {"form": form, "error": error, "existing_reference": error.fields.get("reference", [""])[0] if error else ""}
+    status = 200 if request.method == "GET" else (error.status if error else 400)
+    return render(request, "enrollment/register.html", context, status=status)
+
+
+@require_GET
+def wards(request: HttpRequest) -> HttpResponse:
+    """The <option>s of the ward select for one province (htmx swaps them in)."""
+    province = request.GET.get("province_code", "")
+    return render(request, "enrollment/_ward_options.html", {"province": province, "wards": ward_choices(province)})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest, reference: str) -> HttpResponse:
+    registration = get_object_or_404(Registration.objects.only("reference", "status", "phone"), reference=reference)
+    if registration.status != Registration.Status.AWAITING_CONFIRMATION:
+        if reference in request.session.get(CONFIRMED_KEY, []):
+            return redirect("enrollment:done", reference=reference)
+        return redirect(reverse("enrollment:status") + f"?reference={reference}")
+    form = OtpForm()
+    error: EnrollmentError | None = None
+    if request.method == "POST" and "resend" in request.POST:
+        try:
+            resend_otp(reference)
+        except EnrollmentError as exc:
+            error = exc
+        else:
+            messages.success(request, _("Đã gửi mã OTP mới. Mã cũ không còn dùng được."))
+            return redirect("enrollment:confirm", reference=reference)
+    elif request.method == "POST":
+        form = OtpForm(request.POST)
+        if form.is_valid():
+            try:
+                confirm_registration(reference, form.cleaned_data["otp"], request=request)
+            except EnrollmentError as exc:
+                error = exc
+                for problem in exc.fields.get("otp", []):
+                    form.add_error("otp", problem)
+            else:
+                _remember(request, CONFIRMED_KEY, reference)
+                return redirect("enrollment:done", reference=reference)
+    ours = reference in request.session.get(PENDING_KEY, [])
+    context = {
+        "reference": reference,
+        "form": form,
+        "error": error,
+        "masked_phone": _mask_phone(registration.phone) if ours else "",
+    }
+    status = 200 if request.method == "GET" else (error.status if error else 400)
+    return render(request, "enrollment/confirm.html", context, status=status)
+
+
+@never_cache
+@require_GET
+def done(request: HttpRequest, reference: str) -> HttpResponse:
+    if reference not in request.session.get(CONFIRMED_KEY, []):
+        return redirect(reverse("enrollment:status") + f"?reference={reference}")
+    registration = get_object_or_404(Registration.objects.select_related("office"), reference=reference)
+    context = {
+        "registration": registration,
+        "form_url": (
+            reverse("enrollment:form", kwargs={"reference": reference}) + "?token=" + form_token(registration)
+            if registration.status in (Registration.Status.SUBMITTED, Registration.Status.RECEIVED)
+            else ""
+        ),
+    }
+    return render(request, "enrollment/done.html", context)
+
+
+@require_GET
+def form_pdf(request: HttpRequest, reference: str) -> HttpResponse:
+    registration = registration_for_form_token(reference, request.GET.get("token", ""))
+    response = HttpResponse(form01_pdf(registration), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="to-khai-mau-01-{registration.reference}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+def status(request: HttpRequest) -> HttpResponse:
+    reference = request.GET.get("reference", "").strip().upper()
+    registration: Registration | None = None
+    error: EnrollmentError | None = None
+    if reference:
+        try:
+            registration = public_status(reference)
+        except EnrollmentError as exc:
+            error = exc
+    context = {
+        "reference": reference,
+        "registration": registration,
+        "masked_name": mask_name(registration.full_name) if registration else "",
+        "error": error,
+    }
+    return render(request, "enrollment/status.html", context, status=error.status if error else 200)
+
+
+def mask_name(full_name: str) -> str:
+    """ "Nguyễn Văn An" → "Ng*** V** An": enough to recognise one's own file, not to learn a name."""
+    words = full_name.split()
+    if not words:
+        return ""
+    if len(words) == 1:
+        return words[0][:1] + "**"
+    family, *middle, given = words
+    return " ".join([family[:2] + "***", *(w[:1] + "**" for w in middle), given])
+
+
+def _mask_phone(e164: str) -> str:
+    local = local_phone(e164)
+    return local[:3] + "****" + local[-3:]
