@@ -11,3 +11,10 @@ urlpatterns = [
     path("quen-mat-khau/ma-otp/", views.password_reset_confirm, name="password_reset_confirm"),
     path("tai-khoan/", views.home, name="home"),
 ]
+
+# Citizen self-service: devices and "who viewed my data".
+urlpatterns += [
+    path("tai-khoan/thiet-bi/", views.devices, name="devices"),
+    path("tai-khoan/thiet-bi/<int:token_id>/dang-xuat/", views.device_revoke, name="device_revoke"),
+    path("tai-khoan/ai-da-xem/", views.viewers, name="viewers"),
+]

@@ -8,15 +8,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from accounts import selfservice
 from accounts.forms import LoginForm, PasswordChangeForm, PasswordResetConfirmForm, PasswordResetRequestForm
 from accounts.models import User
 from accounts.services import (
@@ -145,10 +147,99 @@ def password_reset_confirm(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/password_reset_confirm.html", {"form": form, "error": error}, status=status)
 
 
+# home: the citizen's dashboard, below with the other self-service pages.
+
+
+# ---- the citizen's dashboard, devices and "who viewed my data" (citizen self-service) ----------
+
+# The tiles of "Quản lý cá nhân". Some pages are built by other features; a tile whose URL name
+# does not reverse yet is left out (see _tiles) so the dashboard works while they land.
+DASHBOARD_TILES: list[tuple[str, str, str]] = [
+    ("card:card", "Thẻ BHYT", "Số thẻ, nơi khám ban đầu, mã QR"),
+    ("history:participation", "Quá trình tham gia", "BHXH, BHYT, BHTN theo từng tháng"),
+    ("history:benefits", "Thông tin hưởng", "Một lần, ốm đau – thai sản, hằng tháng"),
+    ("history:visits", "Sổ khám chữa bệnh", "Các lần khám và chi phí"),
+    ("estimate:estimate", "Ước tính chế độ", "BHXH một lần, lương hưu"),
+    ("support:notifications", "Thông báo", "Tin nhắn từ BHXH"),
+    ("accounts:devices", "Thiết bị đăng nhập", "Phiên đang dùng, đăng xuất từ xa"),
+    ("accounts:viewers", "Ai đã xem dữ liệu của tôi", "Cán bộ, đơn vị đã truy cập"),
+    ("accounts:password_change", "Đổi mật khẩu", ""),
+    ("lookup:index", "Tra cứu", "Mã số BHXH, cơ quan BHXH, cơ sở KCB"),
+    ("support:index", "Trợ giúp", "Câu hỏi thường gặp, gửi yêu cầu hỗ trợ"),
+]
+VIEWERS_PER_PAGE = 20
+
+
+def _tiles() -> list[dict[str, str]]:
+    """The dashboard tiles whose pages exist: a name that does not reverse (NoReverseMatch,
+    feature not merged yet) is skipped instead of breaking the page."""
+    tiles = []
+    for name, title, hint in DASHBOARD_TILES:
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        tiles.append({"url": url, "title": _(title), "hint": _(hint) if hint else "", "name": name})
+    return tiles
+
+
+def _mask(value: str, keep: int = 3) -> str:
+    value = value or ""
+    return ("*" * max(0, len(value) - keep) + value[-keep:]) if value else ""
+
+
+def _citizen(request: HttpRequest) -> User:
+    user = cast(User, request.user)
+    if user.role != User.Role.CITIZEN or user.person_id is None:
+        raise Http404
+    return user
+
+
 @never_cache
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """ "Quản lý cá nhân": the citizen's header (masked identifiers) and the tiles."""
     user = cast(User, request.user)
     if user.role in (User.Role.STAFF, User.Role.LEAD):
         return redirect("staff:queue")
-    return render(request, "accounts/home.html", {"account": user, "person": user.person})
+    person = user.person
+    context = {
+        "account": user,
+        "person": person,
+        "cccd_masked": _mask(person.cccd) if person else "",
+        "phone_masked": _mask(person.phone) if person else "",
+        "tiles": _tiles() if person else [],
+    }
+    return render(request, "accounts/home.html", context)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET"])
+def devices(request: HttpRequest) -> HttpResponse:
+    user = _citizen(request)
+    context = {
+        "tokens": list(selfservice.live_tokens(user)),
+        "user_agent": request.META.get("HTTP_USER_AGENT", "")[:200],
+        "login_at": user.last_login,
+    }
+    return render(request, "accounts/devices.html", context)
+
+
+@login_required
+@require_http_methods(["POST"])
+def device_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    user = _citizen(request)
+    selfservice.revoke_own_token(user, token_id)
+    messages.success(request, _("Đã đăng xuất thiết bị."))
+    return redirect("accounts:devices")
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET"])
+def viewers(request: HttpRequest) -> HttpResponse:
+    user = _citizen(request)
+    page = Paginator(selfservice.viewers_of(user), VIEWERS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = [selfservice.as_viewer(event) for event in page.object_list]
+    return render(request, "accounts/viewers.html", {"page": page, "rows": rows})

@@ -3,7 +3,8 @@
 
 Seeds 1,000,000 people into the bench database when it does not hold them yet (or with
 --reseed), then times the queries that every screen of the register depends on, and the
-registration submissions per second through gunicorn (bench/registration.py, ~25 s). Results are
+registration submissions per second through gunicorn (bench/registration.py, ~25 s), and the
+citizen's card read against a bare endpoint (bench/card_bench.py, ~40 s). Results are
 printed and written to var/bench/results.json.
 """
 
@@ -64,6 +65,7 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=1_000_000)
     parser.add_argument("--reseed", action="store_true")
     parser.add_argument("--skip-registration", action="store_true", help="skip the registration throughput run")
+    parser.add_argument("--skip-card", action="store_true", help="skip the card read throughput run")
     args = parser.parse_args()
     url = os.environ["DATABASE_URL"]
     ensure_database(url)
@@ -124,6 +126,11 @@ def main() -> None:
     print(json.dumps(results["rows"], indent=2))
     for name, figures in results["queries"].items():  # type: ignore[attr-defined]
         print(f"{name:45s} median {figures['median_ms']:7.2f} ms   p99 {figures['p99_ms']:7.2f} ms")
+    # The campaign dashboard of the city office (employers app, bench/campaign_bench.py).
+    from bench import campaign_bench
+
+    results["campaign_dashboard"] = campaign_bench.run()
+    campaign_bench.report(results["campaign_dashboard"])  # type: ignore[arg-type]
     if not args.skip_registration:
         # POST /api/v1/registrations through gunicorn with three photos each (bench/registration.py).
         from bench import registration
@@ -131,6 +138,13 @@ def main() -> None:
         connection.close()
         results["registration"] = registration.run()
         registration.report(results["registration"])  # type: ignore[arg-type]
+    if not args.skip_card:
+        # GET /api/v1/me/card (and /me/participation) against /api/v1/health through gunicorn.
+        from bench import card_bench
+
+        connection.close()
+        results["card"] = card_bench.run()
+        card_bench.report(results["card"])  # type: ignore[arg-type]
     out_dir = ROOT / "var" / "bench"
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))

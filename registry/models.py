@@ -267,3 +267,55 @@ class MedicalVisit(models.Model):
                 name="visit_costs_add_up",
             ),
         ]
+
+
+class PeriodFlag(models.Model):
+    """A citizen's report of a wrong or a missing month in "Quá trình tham gia" (domain.md §8.1).
+
+    It goes to the office that manages the employer (the person's ward office without one, else the
+    city office 001), which answers it; the person sees the status and the answer.
+    """
+
+    class Kind(models.TextChoices):
+        WRONG = "wrong", "Thông tin sai"
+        MISSING = "missing", "Tháng bị thiếu"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Đang xử lý"
+        ANSWERED = "answered", "Đã trả lời"
+        CLOSED = "closed", "Đã đóng"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="period_flags", db_index=False)
+    period = models.ForeignKey(
+        ParticipationPeriod, null=True, blank=True, on_delete=models.SET_NULL, related_name="flags", db_index=False
+    )
+    scheme = models.CharField(max_length=6, choices=Scheme.choices)
+    month = models.DateField(help_text="First day of the month the report is about.")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    message = models.TextField(max_length=1000)
+    employer = models.ForeignKey(Employer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="period_flags", db_index=False)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    answer = models.TextField(blank=True)
+    answered_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["person", "-created_at"], name="flag_person"),
+            models.Index(fields=["office", "status", "-created_at"], name="flag_office_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["wrong", "missing"]), name="flag_kind_known"),
+            models.CheckConstraint(condition=Q(status__in=["open", "answered", "closed"]), name="flag_status_known"),
+            models.CheckConstraint(condition=Q(scheme__in=[s.value for s in Scheme]), name="flag_scheme_known"),
+            models.CheckConstraint(condition=Q(month__day=1), name="flag_month_first_day"),
+            models.CheckConstraint(condition=Q(status="open") | ~Q(answer=""), name="flag_answered_has_answer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.scheme} {self.month:%m/%Y} {self.kind}"

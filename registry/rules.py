@@ -151,16 +151,18 @@ def pension_minimum_years(retirement: dt.date) -> int:
 def pension_rate_percent(sex: int, contribution_months: int, retirement: dt.date) -> float:
     """Share of the average salary basis paid as pension (domain.md §7.4).
 
-    Women: 45% for 15 years. Men: 45% for 20 years (phased in from 16 years in 2018 to 20 in
-    2022), and under the 2024 law 40% for 15 years plus 1% a year up to 20. Each further year
-    adds 2%; odd months count as half or whole years (art. 5(6)); at most 75%. Zero when the
-    person has too few years for a pension at that date.
+    Women: 45% for 15 years, each further year +3% before 2018 and +2% from 2018. Men: 45% for
+    20 years (phased in from 16 years in 2018 to 20 in 2022), and under the 2024 law 40% for
+    15 years plus 1% a year up to 20; each further year adds 2%. Odd months count as half or
+    whole years (art. 5(6)); at most 75%. Zero when the person has too few years for a pension
+    at that date.
     """
     if contribution_months // 12 < pension_minimum_years(retirement):
         return 0.0
     years = rounded_years_for_amount(contribution_months)
     if sex == 2:
-        rate = 45 + 2 * (years - 15)
+        # Before 2018 (2006 law, and art. 56(1) of the 2014 law) women gained 3% a year, not 2%.
+        rate = 45 + (3 if retirement.year < 2018 else 2) * (years - 15)
     else:
         threshold = 15 if retirement.year < 2018 else {2018: 16, 2019: 17, 2020: 18, 2021: 19}.get(retirement.year, 20)
         rate = 45 + 2 * (years - threshold) if years >= threshold else 40 + (years - 15)

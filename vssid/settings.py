@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "api",
     "audit",
     "enrollment",
+    "support",
+    "employers",
 ]
 
 MIDDLEWARE = [
@@ -171,6 +173,8 @@ SMPP_SOURCE_ADDR = os.environ.get("SMPP_SOURCE_ADDR", "BHXH")
 PERIODIC_TASKS: list[tuple[str, int]] = [
     ("messaging.tasks.deliver_due", 60),
     ("enrollment.tasks.expire_registrations", 600),
+    ("support.tasks.notify_expiring_cards", 86400),
+    ("employers.tasks.take_snapshot", 86400),
 ]
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))

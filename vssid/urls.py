@@ -14,6 +14,13 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("enrollment.urls")),
     path("", include("accounts.urls")),
+    path("", include("registry.urls_card")),
+    path("", include("registry.urls_history")),
+    path("", include("registry.urls_estimate")),
+    path("", include("places.urls")),
+    path("", include("support.urls")),
+    path("", include("employers.urls")),
+    path("staff/ho-tro/", include("support.urls_staff")),
     path("staff/", include("enrollment.urls_staff")),
     path("admin/", admin.site.urls),
 ]

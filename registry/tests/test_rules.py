@@ -61,6 +61,9 @@ def test_lump_sum_under_one_year_is_the_contributions_capped_at_two_months() -> 
         (1, 20 * 12, D(2020, 3, 1), 49.0),  # 2020: 45 % for men at 18 years, eligible from 20
         (1, 19 * 12, D(2020, 3, 1), 0.0),
         (2, 14 * 12, D(2026, 3, 1), 0.0),
+        (2, 22 * 12, D(2017, 6, 1), 66.0),  # before 2018 women gained 3 % a year: 45 + 7 × 3
+        (2, 22 * 12, D(2018, 1, 1), 59.0),  # from 2018, 2 %: 45 + 7 × 2
+        (2, 30 * 12, D(2016, 6, 1), 75.0),  # 45 + 15 × 3 = 90 → capped
     ],
 )
 def test_pension_rate(sex: int, months: int, retirement: dt.date, rate: float) -> None:

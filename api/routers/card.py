@@ -1,0 +1,85 @@
+"""The citizen's own health-insurance card (design.md §6 `/me/card`, `/me/card/qr.png`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+import segno
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+
+from api.auth import auth_user, citizen_auth
+from api.errors import ApiError
+from api.schemas import ErrorOut
+from registry.card import CardView, NoActiveCard, card_for_citizen
+
+router = Router(tags=["card"], auth=citizen_auth)
+
+
+class FacilityOut(Schema):
+    code: str
+    name: str
+
+
+class CardOut(Schema):
+    card_number: str
+    qr_payload: str
+    initial_facility: FacilityOut
+    valid_from: dt.date
+    valid_to: dt.date
+    valid_to_open_ended: bool
+    five_year_date: dt.date | None
+    issue_date: dt.date
+    full_name: str
+    date_of_birth: str
+    sex: int
+    level: int
+    live_area: str
+    benefit_text: str
+    expired: bool
+
+
+def _card(request: HttpRequest) -> CardView:
+    try:
+        return card_for_citizen(auth_user(request))
+    except NoActiveCard:
+        raise ApiError(404, "no_active_card", _("Bạn chưa có thẻ BHYT đang sử dụng.")) from None
+
+
+@router.get("/me/card", response={200: CardOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}, summary="My health-insurance card")
+def my_card(request: HttpRequest) -> dict[str, Any]:
+    card = _card(request)
+    return {
+        "card_number": card.card_number,
+        "qr_payload": card.qr_payload,
+        "initial_facility": {"code": card.facility_code, "name": card.facility_name},
+        "valid_from": card.valid_from,
+        "valid_to": card.valid_to,
+        "valid_to_open_ended": card.valid_to_open_ended,
+        "five_year_date": card.five_year_date,
+        "issue_date": card.issue_date,
+        "full_name": card.full_name,
+        "date_of_birth": card.date_of_birth,
+        "sex": card.sex,
+        "level": card.level,
+        "live_area": card.live_area,
+        "benefit_text": card.benefit_text,
+        "expired": card.expired,
+    }
+
+
+@router.get(
+    "/me/card/qr.png",
+    response={200: None, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="The QR of my card as a PNG (shown at the counter)",
+)
+def my_card_qr(request: HttpRequest) -> HttpResponse:
+    card = _card(request)
+    out = io.BytesIO()
+    segno.make(card.qr_payload, error="m", micro=False).save(out, kind="png", scale=8, border=4)
+    response = HttpResponse(out.getvalue(), content_type="image/png")
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,128 @@
+"""The employer portal for HR clerks (design.md §6 `/employer/…`): their own workers only."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+
+from accounts.models import User
+from api.auth import BearerAuth, auth_user
+from api.errors import ApiError
+from api.schemas import ErrorOut
+from employers.services import (
+    EmployerPortalError,
+    employer_for_user,
+    invite_workers,
+    ssns_without_account,
+    worker_status,
+    workers,
+)
+
+
+class EmployerAuth(BearerAuth):
+    def check(self, user: User) -> None:
+        if user.role != User.Role.EMPLOYER or user.employer_id is None:
+            raise ApiError(403, "forbidden", _("Chức năng này chỉ dành cho cán bộ nhân sự của đơn vị."))
+
+
+router = Router(tags=["employer"], auth=EmployerAuth())
+ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+class WorkerFilter(Schema):
+    has_account: bool | None = Field(None, description="true: only those with an account; false: only those without")
+    status: Literal["account", "in_progress", "none"] | None = None
+    q: str = Field("", max_length=100, description="Name without accents, or the start of the BHXH code")
+    limit: int = Field(100, ge=1, le=500)
+    offset: int = Field(0, ge=0)
+
+
+class WorkerOut(Schema):
+    ssn: str
+    full_name: str
+    has_account: bool
+    status: str
+    registration_status: str | None
+    registration_deadline: dt.date | None
+    last_invited_at: dt.datetime | None
+
+
+class WorkerPage(Schema):
+    employer_code: str
+    employer_name: str
+    count: int
+    items: list[WorkerOut]
+
+
+@router.get(
+    "/employer/workers", response={200: WorkerPage, **ERRORS}, summary="The employer's insured workers and their VssID status"
+)
+def list_workers(request: HttpRequest, filters: Query[WorkerFilter]) -> dict[str, Any]:
+    employer = employer_for_user(auth_user(request))
+    qs = workers(employer, status=filters.status or "", query=filters.q, has_account=filters.has_account)
+    page = list(qs[filters.offset : filters.offset + filters.limit])
+    return {
+        "employer_code": employer.code,
+        "employer_name": employer.name,
+        "count": qs.count(),
+        "items": [
+            {
+                "ssn": p.ssn,
+                "full_name": p.full_name,
+                "has_account": p.has_account,  # type: ignore[attr-defined]
+                "status": worker_status(p),
+                "registration_status": p.registration_status,  # type: ignore[attr-defined]
+                "registration_deadline": p.registration_deadline,  # type: ignore[attr-defined]
+                "last_invited_at": p.last_invited_at,  # type: ignore[attr-defined]
+            }
+            for p in page
+        ],
+    }
+
+
+class InvitationIn(Schema):
+    ssns: list[str] = Field(default_factory=list, max_length=500)
+    all_without_account: bool = Field(False, description="Invite every worker with no account and no live registration")
+
+
+class InvitedOut(Schema):
+    ssn: str
+    full_name: str
+    sent_at: dt.datetime
+
+
+class RefusedOut(Schema):
+    ssn: str
+    code: str
+    message: str
+
+
+class InvitationResultOut(Schema):
+    invited: list[InvitedOut]
+    refused: list[RefusedOut]
+
+
+@router.post(
+    "/employer/invitations",
+    response={200: InvitationResultOut, **ERRORS},
+    summary="Text the registration link to workers without an account (one per worker per 7 days)",
+)
+def create_invitations(request: HttpRequest, body: InvitationIn) -> Any:
+    user = auth_user(request)
+    employer = employer_for_user(user)
+    ssns = ssns_without_account(employer) if body.all_without_account else body.ssns
+    try:
+        result = invite_workers(user, employer, ssns, request=request)
+    except EmployerPortalError as exc:
+        raise ApiError(422, exc.code, exc.message, exc.fields) from exc
+    refused = [{"ssn": ssn, "code": code, "message": message} for ssn, (code, message) in result.refused.items()]
+    if not result.invited:
+        # Nothing was sent: an error with one line per code, so a client cannot mistake it for success.
+        message = refused[0]["message"] if len(refused) == 1 else _("Không gửi được lời mời nào.")
+        raise ApiError(409, "not_invited", message, {r["ssn"]: [r["message"]] for r in refused})
+    invited = [{"ssn": i.person.ssn, "full_name": i.person.full_name, "sent_at": i.sent_at} for i in result.invited]
+    return {"invited": invited, "refused": refused}

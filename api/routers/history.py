@@ -1,0 +1,214 @@
+"""The citizen's history, benefits, medical visits and flags (design.md §6 `/me/…`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
+
+from api.auth import auth_user, citizen_auth
+from api.errors import ApiError
+from api.schemas import ErrorOut
+from registry import history
+from registry.history import HistoryError
+from registry.models import PeriodFlag
+
+router = Router(tags=["history"], auth=citizen_auth)
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+def _person_id(request: HttpRequest) -> int:
+    person_id = auth_user(request).person_id
+    assert person_id is not None  # noqa: S101 - CitizenAuth admits only citizens with a person
+    return person_id
+
+
+def _api_error(exc: HistoryError) -> ApiError:
+    return ApiError(exc.status, exc.code, exc.message, fields=exc.fields)
+
+
+class PeriodOut(Schema):
+    id: int
+    scheme: str
+    from_month: str  # "mm/yyyy"
+    to_month: str | None  # None: ongoing
+    employer_code: str
+    employer_name: str
+    position: str
+    salary_basis: int
+    currency: str
+    voluntary: bool
+    late_months: int
+    months: int
+
+
+class ParticipationOut(Schema):
+    scheme: str
+    total_months: int
+    total_text: str
+    late_months: int
+    late_text: str
+    from_year: int | None
+    to_year: int | None
+    periods: list[PeriodOut]
+
+
+class BenefitOut(Schema):
+    tab: str
+    kind: str
+    kind_label: str
+    decision_number: str
+    decision_date: dt.date
+    from_date: dt.date
+    to_date: dt.date | None
+    amount: int
+    employer_name: str
+    bank_name: str
+    bank_account_last4: str
+
+
+class VisitOut(Schema):
+    facility_code: str
+    facility_name: str
+    admitted_at: dt.datetime
+    discharged_at: dt.datetime
+    inpatient: bool
+    icd_code: str
+    diagnosis: str
+    total_cost: int
+    insurance_paid: int
+    patient_paid: int
+
+
+class FlagIn(Schema):
+    period_id: int | None = None
+    scheme: str | None = None
+    month: str | None = None  # "yyyy-mm" or "mm/yyyy"
+    message: str
+
+
+class FlagOut(Schema):
+    id: int
+    kind: str
+    scheme: str
+    month: str  # "mm/yyyy"
+    period_id: int | None
+    employer_name: str
+    message: str
+    status: str
+    answer: str
+    created_at: dt.datetime
+    answered_at: dt.datetime | None
+
+
+@router.get("/me/participation", response={200: ParticipationOut, **ERRORS}, summary="Quá trình tham gia, one scheme")
+def participation(
+    request: HttpRequest, scheme: str = "bhxh", from_year: int | None = None, to_year: int | None = None
+) -> dict[str, Any]:
+    try:
+        result = history.participation_history(
+            _person_id(request), scheme=history.parse_scheme(scheme), from_year=from_year, to_year=to_year
+        )
+    except HistoryError as exc:
+        raise _api_error(exc) from None
+    return {
+        "scheme": result.scheme,
+        "total_months": result.total_months,
+        "total_text": result.total_display,
+        "late_months": result.late_months,
+        "late_text": result.late_display,
+        "from_year": result.from_year,
+        "to_year": result.to_year,
+        "periods": [{**row.__dict__, "from_month": row.from_display, "to_month": row.to_display or None} for row in result.rows],
+    }
+
+
+@router.get("/me/benefits", response={200: list[BenefitOut], **ERRORS}, summary="Thông tin hưởng")
+def benefits(request: HttpRequest, tab: str | None = None) -> list[dict[str, Any]]:
+    try:
+        rows = history.benefits(_person_id(request), tab=tab or None)
+    except HistoryError as exc:
+        raise _api_error(exc) from None
+    return [
+        {
+            "tab": b.tab,
+            "kind": b.kind,
+            "kind_label": b.get_kind_display(),
+            "decision_number": b.decision_number,
+            "decision_date": b.decision_date,
+            "from_date": b.from_date,
+            "to_date": b.to_date,
+            "amount": b.amount,
+            "employer_name": b.employer.name if b.employer else "",
+            "bank_name": b.bank_name,
+            "bank_account_last4": b.bank_account_last4[-4:],
+        }
+        for b in rows
+    ]
+
+
+@router.get("/me/medical-visits", response={200: list[VisitOut], **ERRORS}, summary="Sổ khám chữa bệnh")
+def medical_visits(request: HttpRequest, year: int | None = None) -> list[dict[str, Any]]:
+    rows, _years = history.medical_visits(_person_id(request), year=year)
+    return [
+        {
+            "facility_code": v.facility.code,
+            "facility_name": v.facility.name,
+            "admitted_at": timezone.localtime(v.admitted_at),
+            "discharged_at": timezone.localtime(v.discharged_at),
+            "inpatient": v.inpatient,
+            "icd_code": v.icd_code,
+            "diagnosis": v.diagnosis,
+            "total_cost": v.total_cost,
+            "insurance_paid": v.insurance_paid,
+            "patient_paid": v.patient_paid,
+        }
+        for v in rows
+    ]
+
+
+def _flag_out(flag: PeriodFlag) -> dict[str, Any]:
+    return {
+        "id": flag.pk,
+        "kind": flag.kind,
+        "scheme": flag.scheme,
+        "month": history.format_month(flag.month),
+        "period_id": flag.period_id,
+        "employer_name": flag.employer.name if flag.employer else "",
+        "message": flag.message,
+        "status": flag.status,
+        "answer": flag.answer,
+        "created_at": flag.created_at,
+        "answered_at": flag.answered_at,
+    }
+
+
+@router.get("/me/flags", response={200: list[FlagOut], **ERRORS}, summary="My reports of wrong or missing months")
+def list_flags(request: HttpRequest) -> list[dict[str, Any]]:
+    return [_flag_out(f) for f in history.flags_of_person(_person_id(request))]
+
+
+@router.post("/me/flags", response={201: FlagOut, **ERRORS}, summary="Report a wrong row or a missing month")
+def create_flag(request: HttpRequest, payload: FlagIn) -> Status[dict[str, Any]]:
+    person_id, user = _person_id(request), auth_user(request)
+    try:
+        if payload.period_id is not None:
+            flag = history.flag_period(person_id, payload.period_id, month=payload.month, message=payload.message, actor=user)
+        else:
+            if not payload.scheme or not payload.month:
+                raise HistoryError(
+                    "invalid_input",
+                    _("Dữ liệu gửi lên không hợp lệ."),
+                    status=422,
+                    fields={k: [_("Trường này là bắt buộc.")] for k in ("scheme", "month") if not getattr(payload, k)},
+                )
+            flag = history.flag_missing_month(
+                person_id, scheme=payload.scheme, month=payload.month, message=payload.message, actor=user
+            )
+    except HistoryError as exc:
+        raise _api_error(exc) from None
+    return Status(201, _flag_out(flag))

@@ -1,0 +1,179 @@
+"""The citizen's health-insurance card (thẻ BHYT) as shown in VssID, and its QR payload.
+
+domain.md §1.3 (the "Thẻ BHYT" screen), §3.3–3.8 (number, levels, facility code, validity) and §4
+(the QR payload); design.md §8 (our check value, keyed with settings.CARD_QR_KEY).
+
+Open-ended cards: cards since 08/2017 print only "valid from", and the register may hold no
+expiry (`HealthCard.valid_to` empty, e.g. a worker whose employer keeps paying). The QR layout
+needs a date in field 7 and the screen shows "từ … đến …", so such a card is printed as valid
+**to 31/12 of the current year** — the end of the contribution year, the way the paper card was
+renewed each year — and `valid_to_open_ended` says the date is ours, not the register's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from registry.cardformat import CardQRFields, PartialDate, build_qr_payload
+from registry.models import HealthCard, Person, Sex
+
+
+@dataclass(frozen=True)
+class CardView:
+    """Everything printed on the card and encoded in its QR."""
+
+    card_number: str
+    full_name: str
+    date_of_birth: str
+    """``dd/MM/yyyy``, or ``yyyy`` when only the year of birth is known."""
+    sex: int
+    sex_label: str
+    address: str
+    facility_code: str
+    facility_name: str
+    valid_from: dt.date
+    valid_to: dt.date
+    valid_to_open_ended: bool
+    issue_date: dt.date
+    five_year_date: dt.date | None
+    level: int
+    live_area: str
+    benefit_text: str
+    expired: bool
+    qr_payload: str
+
+
+class NoActiveCard(Exception):
+    """The person has no card in use (never issued, withdrawn, or reduced)."""
+
+
+def qr_key() -> bytes:
+    return str(settings.CARD_QR_KEY).encode()
+
+
+def printed_valid_to(card: HealthCard, today: dt.date) -> tuple[dt.date, bool]:
+    """The "valid to" date as printed, and whether it was filled in by us (module docstring)."""
+    if card.valid_to is not None:
+        return card.valid_to, False
+    return dt.date(max(today.year, card.valid_from.year), 12, 31), True
+
+
+def benefit_text(level: int, live_area: str = "") -> str:
+    """The "Thông tin quyền lợi" text for a benefit level (domain.md §3.4 and §7.6)."""
+    texts = {
+        1: _(
+            "Mức hưởng 1: được quỹ BHYT thanh toán 100% chi phí khám bệnh, chữa bệnh trong phạm vi quyền lợi, "
+            "không giới hạn tỷ lệ thanh toán thuốc, hóa chất, vật tư y tế và dịch vụ kỹ thuật cao; "
+            "được thanh toán chi phí vận chuyển."
+        ),
+        2: _(
+            "Mức hưởng 2: được quỹ BHYT thanh toán 100% chi phí khám bệnh, chữa bệnh trong phạm vi quyền lợi; "
+            "có giới hạn tỷ lệ thanh toán một số thuốc, hóa chất, vật tư y tế và dịch vụ kỹ thuật cao."
+        ),
+        3: _("Mức hưởng 3: được quỹ BHYT thanh toán 95% chi phí khám bệnh, chữa bệnh trong phạm vi quyền lợi."),
+        4: _(
+            "Mức hưởng 4: được quỹ BHYT thanh toán 80% chi phí khám bệnh, chữa bệnh trong phạm vi quyền lợi. "
+            "Khám chữa bệnh không đúng nơi đăng ký ban đầu mà không có giấy chuyển tuyến: nội trú tại cơ sở cấp "
+            "chuyên sâu được thanh toán 40% mức hưởng, trừ trường hợp cấp cứu."
+        ),
+        5: _(
+            "Mức hưởng 5: được quỹ BHYT thanh toán 100% chi phí khám bệnh, chữa bệnh, kể cả chi phí ngoài phạm vi danh mục BHYT."
+        ),
+    }
+    text = texts.get(level, "")
+    if live_area:
+        text += " " + _(
+            "Thẻ có mã nơi sinh sống %(area)s: nội trú tại cơ sở cấp chuyên sâu ngoài nơi đăng ký ban đầu vẫn được hưởng đủ mức."
+        ) % {"area": live_area}
+    return text
+
+
+def active_card_for_person(person_id: int) -> HealthCard:
+    """The person's card in use, with its facility and the person's address in one query."""
+    card = (
+        HealthCard.objects.select_related("initial_facility", "person", "person__ward", "person__province")
+        .filter(person_id=person_id, status=HealthCard.Status.ACTIVE)
+        .first()
+    )
+    if card is None:
+        raise NoActiveCard
+    return card
+
+
+def _address(person: Person) -> str:
+    parts = [person.street.strip()]
+    if person.ward is not None:
+        parts.append(person.ward.name)
+    parts.append(person.province.name)
+    return ", ".join(p for p in parts if p)
+
+
+def card_view(card: HealthCard, *, today: dt.date | None = None) -> CardView:
+    """What the card shows, and its QR payload (domain.md §4.2, design.md §8)."""
+    today = today or timezone.localdate()
+    person = card.person
+    valid_to, open_ended = printed_valid_to(card, today)
+    if person.birth_month and person.birth_day:
+        dob = PartialDate(person.birth_year, person.birth_month, person.birth_day)
+    else:
+        # A month without a day cannot be printed in the QR: only the year is.
+        dob = PartialDate(person.birth_year)
+    address = _address(person)
+    facility = card.initial_facility
+    payload = build_qr_payload(
+        CardQRFields(
+            card_code=card.number,
+            full_name=person.full_name,
+            date_of_birth=dob,
+            sex=person.sex,
+            address=address,
+            facility_code=facility.code,
+            valid_from=card.valid_from,
+            valid_to=valid_to,
+            issue_date=card.issue_date,
+            manager_code="-",
+            guardian_name=None,
+            live_area=card.live_area,
+            five_year_date=card.five_year_date,
+        ),
+        key=qr_key(),
+    )
+    return CardView(
+        card_number=card.number,
+        full_name=person.full_name,
+        date_of_birth=dob.format(),
+        sex=person.sex,
+        sex_label=_("Nam") if person.sex == Sex.MALE else _("Nữ"),
+        address=address,
+        facility_code=facility.code,
+        facility_name=facility.name,
+        valid_from=card.valid_from,
+        valid_to=valid_to,
+        valid_to_open_ended=open_ended,
+        issue_date=card.issue_date,
+        five_year_date=card.five_year_date,
+        level=card.level,
+        live_area=card.live_area,
+        benefit_text=benefit_text(card.level, card.live_area),
+        expired=card.valid_to is not None and card.valid_to < today,
+        qr_payload=payload,
+    )
+
+
+def citizen_person_id(user: User) -> int:
+    """The person of a logged-in citizen; anyone else (staff, HR, lead, admin) gets a 404."""
+    if not user.is_authenticated or user.role != User.Role.CITIZEN or user.person_id is None:
+        raise Http404
+    return int(user.person_id)
+
+
+def card_for_citizen(user: User, *, today: dt.date | None = None) -> CardView:
+    """The logged-in citizen's own card in use; raises NoActiveCard when there is none."""
+    return card_view(active_card_for_person(citizen_person_id(user)), today=today)

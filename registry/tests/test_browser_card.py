@@ -1,0 +1,91 @@
+"""Bình's card on a phone, online then offline, in a real Chromium against the live server.
+
+The database rules of live_server are those described in
+enrollment/tests/test_browser_registration.py: the test is transactional, the server thread sees
+committed rows only, and the demo register is re-seeded when another browser test flushed it
+first, and once more afterwards for the tests that run later.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import zxingcpp
+from django.db import connections
+from django.test import Client
+from PIL import Image
+from playwright.sync_api import Page, expect
+
+from accounts.models import User
+from accounts.services import issue_tokens
+from conftest import AS_OF, PEOPLE, SEED
+from registry.demo.loader import is_seeded, seed_demo
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+
+
+@pytest.fixture
+def seeded_register(transactional_db: None) -> None:
+    if not is_seeded():
+        seed_demo(people=PEOPLE, seed=SEED, as_of=AS_OF)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def register_restored_afterwards(django_db_blocker: Any) -> Iterator[None]:
+    yield
+    with django_db_blocker.unblock():
+        seed_demo(people=PEOPLE, seed=SEED, as_of=AS_OF)
+        connections.close_all()
+
+
+def api_payload() -> str:
+    token = issue_tokens(User.objects.get(username="0198765432")).access_token
+    payload: str = Client().get("/api/v1/me/card", HTTP_AUTHORIZATION=f"Bearer {token}").json()["qr_payload"]
+    return payload
+
+
+def test_binh_shows_her_card_online_and_offline(page: Page, live_server: Any, seeded_register: None) -> None:
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(f"{live_server.url}/dang-nhap/?next=/ca-nhan/the-bhyt/")
+    page.get_by_label("Mã số BHXH hoặc số CCCD").fill("0198765432")
+    page.get_by_label("Mật khẩu").fill("VssidDemo@2026")
+    page.get_by_role("button", name="Đăng nhập").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thẻ BHYT")
+    expect(page.locator(".card-number")).to_have_text("DN4010198765432")
+    fetched = page.locator(".fetched").inner_text()
+    assert fetched.startswith("Cập nhật lúc ")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+    # The QR as the phone shows it decodes to exactly the API's payload. (The API call is made
+    # after the page: a new token ends the web session, one device at a time — the page is cached.)
+    shot = page.locator("#card-qr").screenshot()
+    decoded = [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(shot)))]
+
+    # The service worker stored the card for offline use.
+    expect(page.locator("[data-card-page]")).to_have_attribute("data-stored", "1", timeout=10_000)
+
+    page.context.set_offline(True)
+    page.reload()
+    expect(page.locator(".card-number")).to_have_text("DN4010198765432")
+    expect(page.locator("[data-card-page]")).to_have_attribute("data-source", "cache")
+    expect(page.locator("#card-offline")).to_be_visible()
+    expect(page.locator("#card-offline")).to_contain_text(
+        "Đang ngoại tuyến — thẻ lưu lúc " + fetched.removeprefix("Cập nhật lúc ")
+    )
+    expect(page.locator(".fetched")).to_have_text(fetched)
+    offline_shot = page.locator("#card-qr").screenshot()
+    assert [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(offline_shot)))] == decoded
+    page.context.set_offline(False)
+
+    # Logging out (accounts' form posts to /dang-xuat/) drops the stored card: shared phones.
+    assert page.evaluate("caches.has('vssid-card-v1')")
+    page.get_by_role("button", name="Đăng xuất").click()
+    expect(page.get_by_text("Bạn đã đăng xuất.")).to_be_visible()
+    page.wait_for_function("caches.has('vssid-card-v1').then((has) => !has)", timeout=5_000)
+    assert not page.evaluate("caches.has('vssid-card-v1')")
+
+    assert decoded == [api_payload()]

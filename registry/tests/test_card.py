@@ -1,0 +1,235 @@
+"""The citizen's health-insurance card: web page, QR payload, offline assets and the JSON API."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from typing import Any
+
+import pytest
+import zxingcpp
+from django.conf import settings
+from django.test import Client
+from PIL import Image
+
+from accounts.models import User
+from accounts.services import issue_tokens
+from registry.card import benefit_text, card_for_citizen, qr_key
+from registry.cardformat import PartialDate, parse_qr_payload
+from registry.models import HealthCard, Person
+
+pytestmark = pytest.mark.django_db
+
+CARD_URL = "/ca-nhan/the-bhyt/"
+BINH_CARD = "DN4010198765432"
+
+
+@pytest.fixture
+def binh() -> User:
+    return User.objects.select_related("person").get(username="0198765432")
+
+
+@pytest.fixture
+def binh_client(client: Client, binh: User) -> Client:
+    client.force_login(binh)
+    return client
+
+
+def bearer(user: User) -> dict[str, str]:
+    """Request headers with a fresh access token of this user."""
+    return {"Authorization": f"Bearer {issue_tokens(user).access_token}"}
+
+
+def citizen_for(person: Person) -> User:
+    return User.objects.create_user(username=person.ssn, password=None, role=User.Role.CITIZEN, person=person)
+
+
+# ---- the page ---------------------------------------------------------------------------------
+
+
+def test_binh_sees_her_card(binh_client: Client, binh: User, django_assert_max_num_queries: Any) -> None:
+    card = HealthCard.objects.select_related("initial_facility").get(person=binh.person, status="active")
+    with django_assert_max_num_queries(4):
+        response = binh_client.get(CARD_URL)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert BINH_CARD in html
+    assert card.initial_facility.code in html and card.initial_facility.name in html
+    assert "Trần Thị Bình" in html and "03/11/1992" in html
+    assert f"từ {card.valid_from:%d/%m/%Y} đến" in html
+    assert "Thời điểm đủ 5 năm liên tục" in html and "01/09/2021" in html
+    assert "<svg" in html and 'class="qr-svg"' in html
+    assert 'data-source="network"' in html and "Cập nhật lúc" in html
+    assert 'rel="manifest"' in html
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_counter_mode_shows_a_big_qr_and_the_number(binh_client: Client) -> None:
+    response = binh_client.get(CARD_URL, {"su-dung": "1"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'class="use-number">DN4010198765432' in html and "card-use" in html
+
+
+def test_login_is_required(client: Client) -> None:
+    response = client.get(CARD_URL)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/dang-nhap/?next=")
+
+
+@pytest.mark.parametrize("username", ["canbo.dongda", "nhansu.demo", "lanhdao.hanoi", "admin"])
+def test_only_citizens_have_a_card_page(client: Client, username: str) -> None:
+    client.force_login(User.objects.get(username=username))
+    assert client.get(CARD_URL).status_code == 404
+
+
+def test_without_an_active_card_a_clear_message(binh_client: Client, binh: User) -> None:
+    HealthCard.objects.filter(person=binh.person).update(status=HealthCard.Status.WITHDRAWN)
+    response = binh_client.get(CARD_URL)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "chưa có thẻ BHYT đang sử dụng" in html
+    assert BINH_CARD not in html
+
+
+def test_another_persons_card_is_never_reachable(binh_client: Client, binh: User) -> None:
+    an = Person.objects.get(ssn="0123456789")
+    an_card = HealthCard.objects.get(person=an, status="active").number
+    for query in ({"person": an.pk}, {"person_id": an.pk}, {"ssn": an.ssn}, {"card": an_card}):
+        html = binh_client.get(CARD_URL, query).content.decode()
+        # (the language form echoes the query string back, so look at what the card prints)
+        assert f'class="card-number">{BINH_CARD}<' in html and f">{an_card}<" not in html
+    token = bearer(binh)
+    for path in (f"/api/v1/me/card?person_id={an.pk}", f"/api/v1/me/card?ssn={an.ssn}"):
+        assert Client().get(path, headers=token).json()["card_number"] == BINH_CARD
+    assert Client().get(f"/api/v1/me/card/{an.pk}", headers=token).status_code == 404
+
+
+# ---- the QR payload ---------------------------------------------------------------------------
+
+
+def test_the_payload_round_trips_with_her_data(binh: User) -> None:
+    card = HealthCard.objects.select_related("initial_facility").get(person=binh.person, status="active")
+    view = card_for_citizen(binh, today=dt.date(2026, 11, 25))
+    parsed = parse_qr_payload(view.qr_payload, key=settings.CARD_QR_KEY.encode())
+    assert parsed.card_code == BINH_CARD
+    assert parsed.full_name == "Trần Thị Bình"
+    assert parsed.date_of_birth == PartialDate(1992, 11, 3)
+    assert parsed.sex == 2
+    assert parsed.facility_code == card.initial_facility.code
+    assert parsed.valid_from == card.valid_from
+    assert parsed.valid_to == card.valid_to
+    assert parsed.issue_date == card.issue_date
+    assert parsed.five_year_date == dt.date(2021, 9, 1)
+    assert parsed.manager_code == "-" and parsed.guardian_name is None and parsed.live_area == ""
+    assert "Thái Hà" in parsed.address and "Hà Nội" in parsed.address
+    assert view.qr_payload.endswith("|$")
+    with pytest.raises(ValueError, match="check"):
+        parse_qr_payload(view.qr_payload, key=b"another key")
+
+
+def test_year_only_birth_and_open_ended_card(binh: User) -> None:
+    person = binh.person
+    assert person is not None
+    Person.objects.filter(pk=person.pk).update(birth_month=None, birth_day=None)
+    HealthCard.objects.filter(person=person, status="active").update(valid_to=None, live_area="K2")
+    binh.refresh_from_db()
+    view = card_for_citizen(binh, today=dt.date(2026, 11, 25))
+    assert view.date_of_birth == "1992"
+    assert view.valid_to == dt.date(2026, 12, 31) and view.valid_to_open_ended
+    assert not view.expired
+    parsed = parse_qr_payload(view.qr_payload, key=qr_key())
+    assert parsed.date_of_birth == PartialDate(1992)
+    assert parsed.valid_to == dt.date(2026, 12, 31)
+    assert parsed.live_area == "K2"
+    assert "K2" in view.benefit_text
+
+
+def test_benefit_text_by_level() -> None:
+    assert "80%" in benefit_text(4)
+    assert "95%" in benefit_text(3)
+    assert "100%" in benefit_text(1) and "100%" in benefit_text(5)
+
+
+# ---- offline: manifest and service worker -----------------------------------------------------
+
+
+def test_service_worker_is_served_uncached_with_its_scope(client: Client) -> None:
+    response = client.get("/sw.js")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/javascript")
+    assert response["Service-Worker-Allowed"] == "/"
+    assert "no-store" in response["Cache-Control"]
+    body = response.content.decode()
+    assert '"cardPath": "/ca-nhan/the-bhyt/"' in body
+    assert '"/dang-xuat/"' in body  # logout drops the stored card
+
+
+def test_manifest(client: Client) -> None:
+    response = client.get("/manifest.webmanifest")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/manifest+json")
+    body = json.loads(response.content)
+    assert body["start_url"] == CARD_URL and body["display"] == "standalone"
+    sizes = {icon["sizes"] for icon in body["icons"]}
+    assert sizes == {"192x192", "512x512"}
+    for icon in body["icons"]:
+        image = client.get(icon["src"])
+        assert image.status_code == 200
+        content = image.getvalue()  # WhiteNoise answers with a streaming response
+        width = int(icon["sizes"].split("x")[0])
+        assert Image.open(io.BytesIO(content)).size == (width, width)
+
+
+# ---- the JSON API -----------------------------------------------------------------------------
+
+
+def test_api_card(binh: User) -> None:
+    response = Client().get("/api/v1/me/card", headers=bearer(binh))
+    assert response.status_code == 200
+    body = response.json()
+    card = HealthCard.objects.select_related("initial_facility").get(person=binh.person, status="active")
+    assert body["card_number"] == BINH_CARD and len(body["card_number"]) == 15
+    assert body["initial_facility"] == {"code": card.initial_facility.code, "name": card.initial_facility.name}
+    assert body["valid_from"] == card.valid_from.isoformat()
+    assert body["five_year_date"] == "2021-09-01"
+    parse_qr_payload(body["qr_payload"], key=qr_key())
+
+
+def test_api_qr_png_decodes_to_the_payload(binh: User) -> None:
+    token = bearer(binh)
+    payload = Client().get("/api/v1/me/card", headers=token).json()["qr_payload"]
+    response = Client().get("/api/v1/me/card/qr.png", headers=token)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert "no-store" in response["Cache-Control"]
+    results = zxingcpp.read_barcodes(Image.open(io.BytesIO(response.content)))
+    assert [r.text for r in results] == [payload]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/me/card", "/api/v1/me/card/qr.png"])
+def test_api_guards(path: str, binh: User) -> None:
+    assert Client().get(path).status_code == 401
+    assert Client().get(path, headers={"Authorization": "Bearer not-a-token"}).status_code == 401
+    staff = Client().get(path, headers=bearer(User.objects.get(username="canbo.dongda")))
+    assert staff.status_code == 403 and staff.json()["code"] == "forbidden"
+    hr = Client().get(path, headers=bearer(User.objects.get(username="nhansu.demo")))
+    assert hr.status_code == 403
+    User.objects.filter(pk=binh.pk).update(must_change_password=True)
+    forced = Client().get(path, headers=bearer(binh))
+    assert forced.status_code == 403 and forced.json()["code"] == "password_change_required"
+
+
+def test_api_without_an_active_card(binh: User) -> None:
+    HealthCard.objects.filter(person=binh.person).update(status=HealthCard.Status.REDUCED)
+    response = Client().get("/api/v1/me/card", headers=bearer(binh))
+    assert response.status_code == 404 and response.json()["code"] == "no_active_card"
+
+
+def test_another_citizen_gets_their_own_card() -> None:
+    person = Person.objects.filter(cards__status="active", account__isnull=True).exclude(ssn="0198765432").first()
+    assert person is not None
+    user = citizen_for(person)
+    body = Client().get("/api/v1/me/card", headers=bearer(user)).json()
+    assert body["card_number"].endswith(person.ssn) and body["card_number"] != BINH_CARD

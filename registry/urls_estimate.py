@@ -1,0 +1,8 @@
+from django.urls import path
+
+from registry import views_estimate
+
+app_name = "estimate"
+urlpatterns = [
+    path("ca-nhan/uoc-tinh/", views_estimate.estimate, name="estimate"),
+]

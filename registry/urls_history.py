@@ -1,0 +1,15 @@
+from django.urls import path
+
+from registry import views_history
+
+app_name = "history"
+urlpatterns = [
+    path("ca-nhan/qua-trinh/", views_history.participation, name="participation"),
+    path("ca-nhan/qua-trinh/c14-ts.pdf", views_history.statement, name="statement"),
+    path("ca-nhan/qua-trinh/<int:period_id>/phan-anh/", views_history.flag, name="flag"),
+    path("ca-nhan/thong-tin-huong/", views_history.benefits, name="benefits"),
+    path("ca-nhan/kham-chua-benh/", views_history.visits, name="visits"),
+    path("ca-nhan/phan-anh/", views_history.flags, name="flags"),
+    path("staff/phan-anh/", views_history.staff_flags, name="staff_flags"),
+    path("staff/phan-anh/<int:flag_id>/", views_history.staff_flag_answer, name="staff_flag_answer"),
+]

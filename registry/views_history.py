@@ -1,0 +1,238 @@
+"""Citizen pages of "Quá trình tham gia", "Thông tin hưởng", "Sổ khám chữa bệnh", the flags, and the
+office page that answers the flags.
+
+Access: anonymous people go to the login page; a logged-in user who is not a citizen with a person
+gets a 404 on the citizen pages, and one who is not staff of the flag's office a 404 on the office
+pages, so nothing leaks about what exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.models import User
+from registry import history
+from registry.history import HistoryError
+from registry.models import BenefitPayment, PeriodFlag, Scheme
+from registry.statement import statement_for_person
+
+View = Callable[..., HttpResponse]
+
+
+def citizen_only(view: View) -> View:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not isinstance(user, User) or user.role != User.Role.CITIZEN or not user.person_id:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def staff_only(view: View) -> View:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not isinstance(user, User) or user.role not in (User.Role.STAFF, User.Role.LEAD) or not user.office_id:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _person_id(request: HttpRequest) -> int:
+    person_id = _user(request).person_id
+    assert person_id is not None  # noqa: S101 - citizen_only checked it
+    return person_id
+
+
+def _int_or_none(value: str | None) -> int | None:
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and len(value) <= 4 else None
+
+
+SCHEME_TABS = [(s.value, s.label) for s in history.SCHEME_ORDER]
+
+
+@never_cache
+@require_GET
+@citizen_only
+def participation(request: HttpRequest) -> HttpResponse:
+    error: HistoryError | None = None
+    try:
+        scheme = history.parse_scheme(request.GET.get("scheme"))
+    except HistoryError:
+        scheme = Scheme.BHXH.value
+    from_year, to_year = _int_or_none(request.GET.get("from_year")), _int_or_none(request.GET.get("to_year"))
+    try:
+        result = history.participation_history(_person_id(request), scheme=scheme, from_year=from_year, to_year=to_year)
+    except HistoryError as exc:
+        error = exc
+        result = history.participation_history(_person_id(request), scheme=scheme)
+    context = {"history": result, "tabs": SCHEME_TABS, "scheme": scheme, "error": error, "kinds": PeriodFlag.Kind}
+    return render(request, "history/participation.html", context, status=400 if error else 200)
+
+
+@never_cache
+@require_GET
+@citizen_only
+def statement(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(statement_for_person(_person_id(request)), content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="C14-TS.pdf"'
+    return response
+
+
+BENEFIT_TABS = [(t.value, t.label) for t in BenefitPayment.Tab]
+
+
+@never_cache
+@require_GET
+@citizen_only
+def benefits(request: HttpRequest) -> HttpResponse:
+    tab = request.GET.get("tab") or BenefitPayment.Tab.MOT_LAN.value
+    if tab not in BenefitPayment.Tab.values:
+        tab = BenefitPayment.Tab.MOT_LAN.value
+    rows = history.benefits(_person_id(request), tab=tab)
+    return render(request, "history/benefits.html", {"rows": rows, "tabs": BENEFIT_TABS, "tab": tab})
+
+
+@never_cache
+@require_GET
+@citizen_only
+def visits(request: HttpRequest) -> HttpResponse:
+    year = _int_or_none(request.GET.get("year"))
+    rows, years = history.medical_visits(_person_id(request))
+    if year is None and years:
+        year = years[0]
+    shown = [v for v in rows if timezone.localtime(v.admitted_at).year == year]
+    return render(request, "history/visits.html", {"rows": shown, "years": years, "year": year})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@citizen_only
+def flags(request: HttpRequest) -> HttpResponse:
+    """The person's flags with status and answer, and the "tháng bị thiếu" form."""
+    person_id = _person_id(request)
+    error: HistoryError | None = None
+    if request.method == "POST":
+        try:
+            history.flag_missing_month(
+                person_id,
+                scheme=request.POST.get("scheme", ""),
+                month=request.POST.get("month", ""),
+                message=request.POST.get("message", ""),
+                actor=_user(request),
+            )
+        except HistoryError as exc:
+            error = exc
+        else:
+            messages.success(request, _("Đã gửi phản ánh. Cơ quan BHXH sẽ trả lời tại đây và báo bạn qua SMS."))
+            return redirect("history:flags")
+    context = {
+        "flags": history.flags_of_person(person_id),
+        "tabs": SCHEME_TABS,
+        "error": error,
+        "values": request.POST if request.method == "POST" else {"scheme": request.GET.get("scheme", "bhxh")},
+        "max_open": history.MAX_OPEN_FLAGS,
+    }
+    return render(request, "history/flags.html", context, status=(error.status if error else 200))
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@citizen_only
+def flag(request: HttpRequest, period_id: int) -> HttpResponse:
+    """Report a problem on one row of the history (404 for a row that is not the person's)."""
+    person_id = _person_id(request)
+    period = history.get_period_for_person(person_id, period_id)
+    error: HistoryError | None = None
+    if request.method == "POST":
+        try:
+            history.flag_period(
+                person_id,
+                period_id,
+                month=request.POST.get("month") or None,
+                message=request.POST.get("message", ""),
+                actor=_user(request),
+            )
+        except HistoryError as exc:
+            error = exc
+        else:
+            messages.success(request, _("Đã gửi phản ánh. Cơ quan BHXH sẽ trả lời tại đây và báo bạn qua SMS."))
+            return redirect("history:flags")
+    context = {
+        "period": period,
+        "error": error,
+        "values": request.POST if request.method == "POST" else {},
+        "from_value": f"{period.from_month:%Y-%m}",
+        "to_value": f"{(period.to_month or history.current_month()):%Y-%m}",
+    }
+    return render(request, "history/flag.html", context, status=(error.status if error else 200))
+
+
+# ---- the office ----------------------------------------------------------------------------------
+
+STAFF_FILTERS = [
+    ("open", gettext_lazy("Đang xử lý")),
+    ("answered", gettext_lazy("Đã trả lời")),
+    ("closed", gettext_lazy("Đã đóng")),
+    ("", gettext_lazy("Tất cả")),
+]
+
+
+@never_cache
+@require_GET
+@staff_only
+def staff_flags(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "open")
+    if status not in PeriodFlag.Status.values:
+        status = ""
+    rows = history.flags_for_staff(_user(request), status=status or None, request=request)
+    return render(request, "history/staff_flags.html", {"rows": rows, "status": status, "filters": STAFF_FILTERS})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@staff_only
+def staff_flag_answer(request: HttpRequest, flag_id: int) -> HttpResponse:
+    clerk = _user(request)
+    item = history.get_flag_for_staff(clerk, flag_id, request=request)
+    error: HistoryError | None = None
+    if request.method == "POST":
+        try:
+            history.answer_flag(
+                item,
+                answer=request.POST.get("answer", ""),
+                acting_user=clerk,
+                close=request.POST.get("close") == "1",
+                request=request,
+            )
+        except HistoryError as exc:
+            error = exc
+        else:
+            messages.success(request, _("Đã gửi trả lời và thông báo cho người tham gia qua SMS."))
+            return redirect("history:staff_flags")
+    context = {"flag": item, "error": error, "values": request.POST if request.method == "POST" else {}}
+    return render(request, "history/staff_flag_answer.html", context, status=(error.status if error else 200))

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from support import views_staff
+
+app_name = "support_staff"
+urlpatterns = [
+    path("", views_staff.queue, name="queue"),
+    path("<int:pk>/", views_staff.detail, name="detail"),
+    path("<int:pk>/tra-loi/", views_staff.answer, name="answer"),
+]

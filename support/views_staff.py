@@ -1,0 +1,84 @@
+"""The office's support queue: staff and leads answer the tickets routed to their office.
+
+Anyone else who is logged in gets a 404 (as does a ticket of another office: support.services).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.models import User
+from support import services
+from support.forms import AnswerForm
+from support.models import Ticket
+
+PAGE_SIZE = 50
+FILTERS = [
+    ("", gettext_lazy("Chờ trả lời")),
+    ("answered", gettext_lazy("Đã trả lời")),
+    ("closed", gettext_lazy("Đã đóng")),
+]
+View = Callable[..., HttpResponse]
+
+
+def staff_only(view: View) -> View:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not isinstance(user, User) or user.role not in (User.Role.STAFF, User.Role.LEAD) or not user.office_id:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@never_cache
+@require_GET
+@staff_only
+def queue(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    status = request.GET.get("status", "")
+    status = status if status in dict(FILTERS) else ""
+    tickets = services.tickets_for_staff(user, status or Ticket.Status.OPEN)
+    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "filters": FILTERS, "status": status, "office": user.office}
+    return render(request, "support/staff_queue.html", context)
+
+
+@never_cache
+@require_GET
+@staff_only
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = services.view_ticket_for_staff(cast(User, request.user), pk, request=request)
+    return render(request, "support/staff_ticket.html", {"ticket": ticket, "form": AnswerForm()})
+
+
+@require_POST
+@staff_only
+def answer(request: HttpRequest, pk: int) -> HttpResponse:
+    user = cast(User, request.user)
+    ticket = services.get_ticket_for_staff(user, pk)
+    form = AnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            services.answer_ticket(ticket, acting_user=user, answer=form.cleaned_data["answer"])
+        except services.SupportError as exc:
+            form.add_error("answer" if "answer" in exc.fields else None, exc.message)
+        else:
+            messages.success(request, _("Đã gửi trả lời yêu cầu #%(id)d.") % {"id": ticket.pk})
+            return redirect("support_staff:queue")
+    return render(request, "support/staff_ticket.html", {"ticket": ticket, "form": form}, status=400)

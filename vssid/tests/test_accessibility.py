@@ -1,0 +1,136 @@
+"""axe-core in a real Chromium at 360×740 on every page that exists: no serious or critical issue.
+
+axe-core is vendored in vssid/tests/vendor/ (npm axe-core 4.14.1, MPL-2.0, licence beside it):
+test-only, evaluated in the page through the DevTools protocol, never served by the app.
+
+The list of URL names covers pages built by several features; a name that does not reverse yet
+is skipped, so the check grows as features land. The database notes of
+enrollment/tests/test_browser_registration.py apply here too (live_server makes the test
+transactional: the register is re-seeded before when empty and after, for later tests).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connections
+from django.urls import NoReverseMatch, reverse
+from playwright.sync_api import Page, expect
+
+from conftest import AS_OF, PEOPLE, SEED
+from registry.demo.loader import is_seeded, seed_demo
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+ANONYMOUS_PAGES = ["home", "enrollment:register", "enrollment:status", "accounts:login"]
+CITIZEN_PAGES = [
+    "accounts:home",
+    "card:card",
+    "history:participation",
+    "history:benefits",
+    "history:visits",
+    "estimate:estimate",
+    "lookup:index",
+    "lookup:ssn",
+    "lookup:offices",
+    "lookup:facilities",
+    "lookup:collection_points",
+    "support:index",
+    "support:tickets",
+    "support:notifications",
+    "accounts:devices",
+    "accounts:viewers",
+    "accounts:password_change",
+]
+BLOCKING = ("serious", "critical")
+# Pages of the citizen self-service feature, also checked for sideways overflow on a phone.
+OWN_PAGES = {"accounts:home", "estimate:estimate", "accounts:devices", "accounts:viewers"}
+
+
+@pytest.fixture
+def seeded_register(transactional_db: None) -> None:
+    if not is_seeded():
+        seed_demo(people=PEOPLE, seed=SEED, as_of=AS_OF)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def register_restored_afterwards(django_db_blocker: Any) -> Iterator[None]:
+    yield
+    with django_db_blocker.unblock():
+        seed_demo(people=PEOPLE, seed=SEED, as_of=AS_OF)
+        connections.close_all()
+
+
+def existing(names: list[str]) -> list[tuple[str, str]]:
+    found = []
+    for name in names:
+        try:
+            found.append((name, reverse(name)))
+        except NoReverseMatch:
+            continue
+    return found
+
+
+def blocking_violations(page: Page) -> list[str]:
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    lines = []
+    for violation in result["violations"]:
+        if violation["impact"] not in BLOCKING:
+            continue
+        for node in violation["nodes"]:
+            target = " ".join(str(t) for t in node["target"])
+            lines.append(
+                f"  [{violation['impact']}] {violation['id']}: {violation['help']}\n      {target}\n      {node['html'][:200]}"
+            )
+    return lines
+
+
+def test_pages_have_no_serious_or_critical_axe_violations(page: Page, live_server: Any, seeded_register: None) -> None:
+    page.set_viewport_size({"width": 360, "height": 740})
+    report: dict[str, list[str]] = {}
+    checked = []
+
+    def check(name: str, url: str) -> None:
+        response = page.goto(f"{live_server.url}{url}")
+        assert response is not None and response.status < 500, f"{name} {url}: HTTP {response and response.status}"
+        checked.append(name)
+        problems = blocking_violations(page)
+        if name in OWN_PAGES and page.evaluate("document.documentElement.scrollWidth") > 360:
+            wide = page.evaluate(
+                "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 360"
+                " && e.parentElement.getBoundingClientRect().right <= 360).map(e => e.outerHTML.slice(0, 160))"
+            )
+            problems.append(f"  page is wider than the 360 px screen (sideways scrolling): {wide}")
+        if problems:
+            report[f"{name} ({url})"] = problems
+
+    for name, url in existing(ANONYMOUS_PAGES):
+        check(name, url)
+
+    page.goto(f"{live_server.url}{reverse('accounts:login')}")
+    page.locator("#id_username").fill("0198765432")
+    page.locator("#id_password").fill("VssidDemo@2026")
+    page.locator("main form button[type=submit]").first.click()
+    expect(page).to_have_url(f"{live_server.url}{reverse('accounts:home')}")
+
+    for name, url in existing(CITIZEN_PAGES):
+        check(name, url)
+
+    assert "accounts:home" in checked and "estimate:estimate" in checked
+    print("\naxe checked:", ", ".join(checked))
+    assert not report, "axe-core found serious/critical violations:\n" + "\n".join(
+        f"{page_name}\n" + "\n".join(lines) for page_name, lines in report.items()
+    )
+
+
+@pytest.mark.django_db(transaction=False)
+def test_the_check_does_catch_a_violation(page: Page) -> None:
+    # A negative control: the harness must report a missing alt text and an unlabelled input.
+    page.set_content('<html lang="vi"><body><main><img src="data:,"><input type="text"></main></body></html>')
+    problems = "\n".join(blocking_violations(page))
+    assert "image-alt" in problems and "label" in problems
