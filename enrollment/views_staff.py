@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from functools import wraps
 from typing import Any, NamedTuple, cast
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.decorators import staff_only
 from accounts.models import User
 from enrollment.models import Registration
 from enrollment.services import (
@@ -49,20 +48,6 @@ FILTERS = [
     ("rejected", gettext_lazy("Đã từ chối")),
     ("expired", gettext_lazy("Quá hạn")),
 ]
-View = Callable[..., HttpResponse]
-
-
-def staff_only(view: View) -> View:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
-        if not user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not isinstance(user, User) or user.role not in (User.Role.STAFF, User.Role.LEAD) or not user.office_id:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _clerk(request: HttpRequest) -> User:

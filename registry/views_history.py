@@ -8,13 +8,10 @@ pages, so nothing leaks about what exists.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, cast
+from typing import cast
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,39 +19,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.decorators import citizen_only, staff_only
 from accounts.models import User
 from registry import history
 from registry.history import HistoryError
 from registry.models import BenefitPayment, PeriodFlag, Scheme
 from registry.statement import statement_for_person
-
-View = Callable[..., HttpResponse]
-
-
-def citizen_only(view: View) -> View:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
-        if not user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not isinstance(user, User) or user.role != User.Role.CITIZEN or not user.person_id:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def staff_only(view: View) -> View:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
-        if not user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not isinstance(user, User) or user.role not in (User.Role.STAFF, User.Role.LEAD) or not user.office_id:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _user(request: HttpRequest) -> User:

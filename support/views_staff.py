@@ -5,20 +5,18 @@ Anyone else who is logged in gets a 404 (as does a ticket of another office: sup
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, cast
+from typing import cast
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.decorators import staff_only
 from accounts.models import User
 from support import services
 from support.forms import AnswerForm
@@ -30,20 +28,6 @@ FILTERS = [
     ("answered", gettext_lazy("Đã trả lời")),
     ("closed", gettext_lazy("Đã đóng")),
 ]
-View = Callable[..., HttpResponse]
-
-
-def staff_only(view: View) -> View:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
-        if not user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not isinstance(user, User) or user.role not in (User.Role.STAFF, User.Role.LEAD) or not user.office_id:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 @never_cache
