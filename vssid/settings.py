@@ -122,6 +122,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # One test database per test process, so two suites on one machine never drop each other's.
     _test_name = os.environ.get("TEST_DATABASE_NAME") or f"test_{DATABASES['default']['NAME']}_{os.getpid()}"
     DATABASES["default"]["TEST"] = {"NAME": _test_name}
+    # Prepare the few fixed hot queries of vssid.db.hot on first use (ORM queries use client-side
+    # binding and are never prepared). 0 disables it, for a transaction-mode connection pooler.
+    if os.environ.get("DB_PREPARED_STATEMENTS", "1") != "0":
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

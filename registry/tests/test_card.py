@@ -10,11 +10,13 @@ from typing import Any
 import pytest
 import zxingcpp
 from django.conf import settings
+from django.db import connection
 from django.test import Client
+from django.utils import timezone
 from PIL import Image
 
-from accounts.models import User
-from accounts.services import issue_tokens
+from accounts.models import ApiToken, User
+from accounts.services import issue_tokens, revoke_access_token
 from registry.card import benefit_text, card_for_citizen, qr_key
 from registry.cardformat import PartialDate, parse_qr_payload
 from registry.models import HealthCard, Person
@@ -195,6 +197,35 @@ def test_api_card(binh: User) -> None:
     assert body["valid_from"] == card.valid_from.isoformat()
     assert body["five_year_date"] == "2021-09-01"
     parse_qr_payload(body["qr_payload"], key=qr_key())
+
+
+def test_api_card_is_two_prepared_queries(binh: User, django_assert_num_queries: Any) -> None:
+    """The hottest read: token → user, then the card with its place names (vssid.db.hot)."""
+    headers = bearer(binh)
+    client = Client()
+    client.get("/api/v1/me/card", headers=headers)
+    with django_assert_num_queries(2) as captured:
+        assert client.get("/api/v1/me/card", headers=headers).status_code == 200
+    assert "access_hash" in captured.captured_queries[0]["sql"]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            prepared = " ".join(row[0] for row in cursor.fetchall())
+        assert "access_hash" in prepared and "registry_healthcard" in prepared
+
+
+def test_api_expired_or_revoked_token_is_refused(binh: User) -> None:
+    pair = issue_tokens(binh)
+    headers = {"Authorization": f"Bearer {pair.access_token}"}
+    assert Client().get("/api/v1/me/card", headers=headers).status_code == 200
+    ApiToken.objects.filter(user=binh).update(access_expires_at=timezone.now() - dt.timedelta(seconds=1))
+    assert Client().get("/api/v1/me/card", headers=headers).status_code == 401
+    ApiToken.objects.filter(user=binh).update(access_expires_at=timezone.now() + dt.timedelta(hours=1))
+    User.objects.filter(pk=binh.pk).update(is_active=False)
+    assert Client().get("/api/v1/me/card", headers=headers).status_code == 401
+    User.objects.filter(pk=binh.pk).update(is_active=True)
+    revoke_access_token(pair.access_token)
+    assert Client().get("/api/v1/me/card", headers=headers).status_code == 401
 
 
 def test_api_qr_png_decodes_to_the_payload(binh: User) -> None:

@@ -42,6 +42,29 @@ def test_embedded_default_migrates_and_seeds_on_sqlite(tmp_path: Path) -> None:
         with pytest.raises(sqlite3.IntegrityError):
             # The checks hold in the embedded database too.
             db.execute("UPDATE registry_person SET ssn = 'abc' WHERE ssn = '0123456789'")
+    # The hand-written hot queries (vssid.db.hot) run on SQLite too, with the ORM's conversions.
+    out = manage("shell", "-c", SQLITE_HOT_PATHS, env=env)
+    assert out.strip().splitlines()[-1] == "ok 0198765432 Trần Thị Bình"
+
+
+SQLITE_HOT_PATHS = """
+import datetime as dt
+from accounts.models import User
+from accounts.services import issue_tokens, revoke_access_token, user_for_access_token
+from registry.card import card_for_citizen, qr_key
+from registry.cardformat import parse_qr_payload
+binh = User.objects.get(person__ssn="0198765432")
+pair = issue_tokens(binh, device="test")
+user = user_for_access_token(pair.access_token)
+assert user is not None and user.pk == binh.pk and user.is_active is True, user
+assert isinstance(user.date_joined, dt.datetime) and user.date_joined.tzinfo is not None, user.date_joined
+card = card_for_citizen(user)
+assert isinstance(card.valid_from, dt.date), card
+assert parse_qr_payload(card.qr_payload, key=qr_key()).full_name == card.full_name
+revoke_access_token(pair.access_token)
+assert user_for_access_token(pair.access_token) is None
+print("ok", user.person.ssn, card.full_name)
+"""
 
 
 @pytest.fixture
