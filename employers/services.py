@@ -1,4 +1,5 @@
-"""Rules of the employer portal: whose workers a clerk sees, their VssID status, invitations.
+"""Rules of the employer portal: whose workers a clerk sees, their VssID status, invitations, and
+the flags of wrong or missing months about the employer's declarations.
 
 A worker of an employer is a person with an ongoing (to_month empty) compulsory BHXH period at that
 employer. An HR clerk (accounts.User role employer) reaches only the workers of their employer;
@@ -13,7 +14,7 @@ from typing import Literal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -26,8 +27,8 @@ from enrollment.models import LIVE_STATUSES, Registration
 from messaging.models import SmsKind
 from messaging.services import SMS_MAX_LENGTH, queue_sms, sms_length
 from places.models import Office
-from registry.models import Employer, ParticipationPeriod, Person, Scheme
-from vssid.text import fold, to_ascii_sms
+from registry.models import Employer, ParticipationPeriod, PeriodFlag, Person, Scheme
+from vssid.text import fold, nfc, to_ascii_sms
 
 Status = Literal["account", "in_progress", "none"]
 STATUSES: tuple[Status, ...] = ("account", "in_progress", "none")
@@ -268,3 +269,144 @@ def ssns_without_account(employer: Employer) -> list[str]:
 
 def recent_invitations(employer: Employer, limit: int = 20) -> QuerySet[Invitation]:
     return Invitation.objects.filter(employer=employer).select_related("person", "sent_by").order_by("-sent_at")[:limit]
+
+
+# ---- flags of wrong or missing months ------------------------------------------------------------
+
+NOTE_MAX_LENGTH = 500
+FLAG_STATUSES: tuple[str, ...] = tuple(PeriodFlag.Status.values)
+# Open flags first (they are the ones waiting for the employer's correction), then answered, closed.
+_STATUS_RANK = Case(
+    When(status=PeriodFlag.Status.OPEN, then=Value(0)),
+    When(status=PeriodFlag.Status.ANSWERED, then=Value(1)),
+    default=Value(2),
+)
+
+
+def employer_flags(employer: Employer, *, status: str = "") -> QuerySet[PeriodFlag]:
+    """The flags about months at this employer (PeriodFlag.employer), open first, newest first.
+
+    Filtering on the flag's own employer, not on the person's current job, keeps a flag about a
+    month at another employer out of sight even when the person works here now.
+    """
+    qs = (
+        PeriodFlag.objects.filter(employer_id=employer.code)
+        .select_related("person", "employer_note_by")
+        .only(
+            "id",
+            "scheme",
+            "month",
+            "kind",
+            "message",
+            "status",
+            "answer",
+            "answered_at",
+            "created_at",
+            "employer_id",
+            "employer_note",
+            "employer_note_at",
+            "person__id",
+            "person__ssn",
+            "person__full_name",
+            "employer_note_by__id",
+            "employer_note_by__username",
+        )
+        .order_by(_STATUS_RANK, "-created_at", "-id")
+    )
+    if status in FLAG_STATUSES:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def open_flag_count(employer: Employer) -> int:
+    return PeriodFlag.objects.filter(employer_id=employer.code, status=PeriodFlag.Status.OPEN).count()
+
+
+def audit_flag_list(user: User, employer: Employer, flags: list[PeriodFlag], *, request: HttpRequest | None) -> None:
+    """The clerk read the workers' reports: one audit row per page, naming the flags shown."""
+    record(
+        "employers.flags.list",
+        actor=user,
+        object_type="employer",
+        object_id=employer.code,
+        request=request,
+        count=len(flags),
+        flags=[f.pk for f in flags],
+    )
+
+
+def _valid_id(flag_id: int) -> bool:
+    # An id past the bigint range is a 404 like any unknown id, not a database error.
+    return 0 < flag_id < 2**63
+
+
+def get_employer_flag(user: User, employer: Employer, flag_id: int, *, request: HttpRequest | None = None) -> PeriodFlag:
+    """One flag about a month at the clerk's employer, or 404 (whether or not the id exists); audited."""
+    flag = employer_flags(employer).filter(pk=flag_id).first() if _valid_id(flag_id) else None
+    if flag is None:
+        raise Http404
+    record(
+        "employers.flag.viewed",
+        actor=user,
+        object_type="period_flag",
+        object_id=flag.pk,
+        person=flag.person_id,
+        request=request,
+    )
+    return flag
+
+
+def _clean_note(text: str) -> str:
+    text = nfc(text or "")
+    if "\x00" in text:
+        # PostgreSQL cannot store a NUL; refused here rather than failing in the database.
+        raise EmployerPortalError(
+            "note_invalid", _("Ghi chú chứa ký tự không hợp lệ."), fields={"note": [_("Không được chứa ký tự NUL.")]}
+        )
+    if not text:
+        raise EmployerPortalError(
+            "note_required", _("Hãy nhập ghi chú của đơn vị."), fields={"note": [_("Trường này là bắt buộc.")]}
+        )
+    if len(text) > NOTE_MAX_LENGTH:
+        raise EmployerPortalError(
+            "note_too_long",
+            _("Ghi chú quá dài."),
+            fields={"note": [_("Tối đa %(n)d ký tự.") % {"n": NOTE_MAX_LENGTH}]},
+        )
+    return text
+
+
+def add_flag_note(user: User, employer: Employer, flag_id: int, note: str, *, request: HttpRequest | None = None) -> PeriodFlag:
+    """Record the employer's note on a flag about one of its months; the latest note replaces the last.
+
+    The note does not change the status: the office still answers and closes. A closed flag takes
+    no more notes (409); another employer's flag, or an unknown id, is a 404.
+    """
+    if not _valid_id(flag_id):
+        raise Http404
+    text = _clean_note(note)
+    now = timezone.now()
+    with transaction.atomic():
+        # A conditional update, so a note cannot land on a flag the office closed meanwhile.
+        updated = (
+            PeriodFlag.objects.filter(pk=flag_id, employer_id=employer.code)
+            .exclude(status=PeriodFlag.Status.CLOSED)
+            .update(employer_note=text, employer_note_by=user, employer_note_at=now)
+        )
+        if updated != 1:
+            if PeriodFlag.objects.filter(pk=flag_id, employer_id=employer.code).exists():
+                raise EmployerPortalError(
+                    "flag_closed", _("Phản ánh này đã được cơ quan BHXH đóng, không thể thêm ghi chú."), status=409
+                )
+            raise Http404
+        flag = employer_flags(employer).get(pk=flag_id)
+        record(
+            "employers.flag.noted",
+            actor=user,
+            object_type="period_flag",
+            object_id=flag.pk,
+            person=flag.person_id,
+            request=request,
+            employer=employer.code,
+        )
+    return flag

@@ -1,4 +1,8 @@
-"""Pages of the employer portal (/don-vi/) and the campaign dashboard (/chien-dich/): thin views."""
+"""Pages of the employer portal (/don-vi/) and the campaign dashboard (/chien-dich/): thin views.
+
+The portal's pages answer anonymous people with the login page and every other kind of user with
+a 404 (employer_for_user), so nothing says the portal exists.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +11,30 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
 from employers import campaign, exports
 from employers.services import (
+    FLAG_STATUSES,
+    NOTE_MAX_LENGTH,
     STATUSES,
+    EmployerPortalError,
+    add_flag_note,
+    audit_flag_list,
     audit_worker_list,
     campaign_office_for_user,
+    employer_flags,
     employer_for_user,
+    get_employer_flag,
     invite_workers,
+    open_flag_count,
     recent_invitations,
     ssns_without_account,
     status_counts,
@@ -33,6 +48,10 @@ PAGE_SIZE = 50
 
 def _login_first(request: HttpRequest) -> HttpResponse | None:
     return None if request.user.is_authenticated else redirect_to_login(request.get_full_path())
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
 
 
 @never_cache
@@ -57,8 +76,10 @@ def worker_list(request: HttpRequest) -> HttpResponse:
         "counts": status_counts(employer),
         "invitations": list(recent_invitations(employer)),
     }
-    template = "employers/_worker_rows.html" if request.headers.get("HX-Request") else "employers/workers.html"
-    return render(request, template, context)
+    if _is_htmx(request):
+        return render(request, "employers/_worker_rows.html", context)
+    context["open_flags"] = open_flag_count(employer)
+    return render(request, "employers/workers.html", context)
 
 
 @require_POST
@@ -130,3 +151,79 @@ def campaign_csv(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(exports.adoption_csv(group_by, total, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="chien-dich-{office.code}-{group_by}.csv"'
     return response
+
+
+# ---- flags of wrong or missing months ------------------------------------------------------------
+
+FLAG_FILTERS = [
+    ("", gettext_lazy("Tất cả")),
+    ("open", gettext_lazy("Đang xử lý")),
+    ("answered", gettext_lazy("Đã trả lời")),
+    ("closed", gettext_lazy("Đã đóng")),
+]
+
+
+def _flag_status(value: str | None) -> str:
+    return value if value in FLAG_STATUSES else ""
+
+
+def _flag_list_url(status: str, page: str, flag_id: int) -> str:
+    """Back to the list the form was sent from; only known values go into the address."""
+    query = {k: v for k, v in (("status", _flag_status(status)), ("page", page if page.isdigit() else "")) if v}
+    return reverse("employers:flags") + (f"?{urlencode(query)}" if query else "") + f"#flag-{flag_id}"
+
+
+@never_cache
+@require_GET
+def flag_list(request: HttpRequest) -> HttpResponse:
+    if (login := _login_first(request)) is not None:
+        return login
+    employer = employer_for_user(request.user)
+    status = _flag_status(request.GET.get("status"))
+    page = Paginator(employer_flags(employer, status=status), PAGE_SIZE).get_page(request.GET.get("page"))
+    flags = list(page.object_list)
+    audit_flag_list(request.user, employer, flags, request=request)  # type: ignore[arg-type]
+    context = {
+        "employer": employer,
+        "page": page,
+        "flags": flags,
+        "status": status,
+        "filters": FLAG_FILTERS,
+        "note_max": NOTE_MAX_LENGTH,
+    }
+    if _is_htmx(request):
+        return render(request, "employers/_flag_rows.html", context)
+    context["open_flags"] = open_flag_count(employer)
+    return render(request, "employers/flags.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def flag_detail(request: HttpRequest, flag_id: int) -> HttpResponse:
+    """One flag and the note form; htmx gets the updated card, a plain post a redirect or the page with the error."""
+    if (login := _login_first(request)) is not None:
+        return login
+    employer = employer_for_user(request.user)
+    user: User = request.user  # type: ignore[assignment]
+    error: EmployerPortalError | None = None
+    if request.method == "POST":
+        try:
+            flag = add_flag_note(user, employer, flag_id, request.POST.get("note", ""), request=request)
+        except EmployerPortalError as exc:
+            error = exc
+        else:
+            notice = _("Đã lưu ghi chú. Cơ quan BHXH và người lao động sẽ thấy ghi chú này.")
+            if _is_htmx(request):
+                return render(request, "employers/_flag_card.html", {"f": flag, "notice": notice, "note_max": NOTE_MAX_LENGTH})
+            messages.success(request, notice)
+            return redirect(_flag_list_url(request.POST.get("status", ""), request.POST.get("page", ""), flag.pk))
+    flag = get_employer_flag(user, employer, flag_id, request=request)
+    context = {
+        "employer": employer,
+        "f": flag,
+        "error": error,
+        "note_value": request.POST.get("note", "") if error else "",
+        "note_max": NOTE_MAX_LENGTH,
+    }
+    template = "employers/_flag_card.html" if _is_htmx(request) else "employers/flag.html"
+    return render(request, template, context, status=error.status if error else 200)

@@ -466,7 +466,7 @@ def get_flag_for_staff(user: User, flag_id: int, *, request: HttpRequest | None 
     office = _staff_office(user)
     flag = (
         PeriodFlag.objects.filter(pk=flag_id, office_id=office)
-        .select_related("person", "employer", "period", "answered_by")
+        .select_related("person", "employer", "period", "answered_by", "employer_note_by")
         .first()
     )
     if flag is None:

@@ -273,7 +273,8 @@ class PeriodFlag(models.Model):
     """A citizen's report of a wrong or a missing month in "Quá trình tham gia" (domain.md §8.1).
 
     It goes to the office that manages the employer (the person's ward office without one, else the
-    city office 001), which answers it; the person sees the status and the answer.
+    city office 001), which answers it; the person sees the status and the answer. The employer's HR
+    sees the flags about its own workers' months and may add a note (employers.services).
     """
 
     class Kind(models.TextChoices):
@@ -302,12 +303,20 @@ class PeriodFlag(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     answered_at = models.DateTimeField(null=True, blank=True)
+    # The employer's reply (the employer is the one who corrects its declarations): one note, the
+    # latest wins; it informs the office and the person but never answers or closes the flag.
+    employer_note = models.TextField(blank=True)
+    employer_note_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    employer_note_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["person", "-created_at"], name="flag_person"),
             models.Index(fields=["office", "status", "-created_at"], name="flag_office_status"),
+            models.Index(fields=["employer", "-created_at"], name="flag_employer"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=["wrong", "missing"]), name="flag_kind_known"),
@@ -315,6 +324,9 @@ class PeriodFlag(models.Model):
             models.CheckConstraint(condition=Q(scheme__in=[s.value for s in Scheme]), name="flag_scheme_known"),
             models.CheckConstraint(condition=Q(month__day=1), name="flag_month_first_day"),
             models.CheckConstraint(condition=Q(status="open") | ~Q(answer=""), name="flag_answered_has_answer"),
+            models.CheckConstraint(
+                condition=Q(employer_note="") | Q(employer_note_at__isnull=False), name="flag_employer_note_dated"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -15,12 +15,17 @@ from api.errors import ApiError
 from api.schemas import ErrorOut
 from employers.services import (
     EmployerPortalError,
+    add_flag_note,
+    audit_flag_list,
+    employer_flags,
     employer_for_user,
     invite_workers,
     ssns_without_account,
     worker_status,
     workers,
 )
+from registry.history import format_month
+from registry.models import PeriodFlag
 
 
 class EmployerAuth(BearerAuth):
@@ -126,3 +131,86 @@ def create_invitations(request: HttpRequest, body: InvitationIn) -> Any:
         raise ApiError(409, "not_invited", message, {r["ssn"]: [r["message"]] for r in refused})
     invited = [{"ssn": i.person.ssn, "full_name": i.person.full_name, "sent_at": i.sent_at} for i in result.invited]
     return {"invited": invited, "refused": refused}
+
+
+class FlagFilter(Schema):
+    status: Literal["open", "answered", "closed"] | None = None
+    limit: int = Field(50, ge=1, le=200)
+    # Bounded so offset + limit stays inside PostgreSQL's bigint; past the end is an empty page.
+    offset: int = Field(0, ge=0, le=1_000_000_000)
+
+
+class EmployerFlagOut(Schema):
+    id: int
+    ssn: str
+    full_name: str
+    scheme: str
+    month: str = Field(..., description="mm/yyyy")
+    kind: str
+    message: str
+    status: str
+    answer: str
+    answered_at: dt.datetime | None
+    created_at: dt.datetime
+    employer_note: str
+    employer_note_by: str | None
+    employer_note_at: dt.datetime | None
+
+
+class EmployerFlagPage(Schema):
+    employer_code: str
+    count: int
+    items: list[EmployerFlagOut]
+
+
+class FlagNoteIn(Schema):
+    note: str = Field(..., description="The employer's note, at most 500 characters; it replaces the previous one")
+
+
+def _flag_out(flag: PeriodFlag) -> dict[str, Any]:
+    return {
+        "id": flag.pk,
+        "ssn": flag.person.ssn,
+        "full_name": flag.person.full_name,
+        "scheme": flag.scheme,
+        "month": format_month(flag.month),
+        "kind": flag.kind,
+        "message": flag.message,
+        "status": flag.status,
+        "answer": flag.answer,
+        "answered_at": flag.answered_at,
+        "created_at": flag.created_at,
+        "employer_note": flag.employer_note,
+        "employer_note_by": flag.employer_note_by.get_username() if flag.employer_note_by else None,
+        "employer_note_at": flag.employer_note_at,
+    }
+
+
+@router.get(
+    "/employer/flags",
+    response={200: EmployerFlagPage, **ERRORS},
+    summary="Workers' reports of wrong or missing months at this employer, open first",
+)
+def list_flags(request: HttpRequest, filters: Query[FlagFilter]) -> dict[str, Any]:
+    user = auth_user(request)
+    employer = employer_for_user(user)
+    qs = employer_flags(employer, status=filters.status or "")
+    page = list(qs[filters.offset : filters.offset + filters.limit])
+    audit_flag_list(user, employer, page, request=request)
+    return {"employer_code": employer.code, "count": qs.count(), "items": [_flag_out(f) for f in page]}
+
+
+@router.post(
+    "/employer/flags/{flag_id}/note",
+    response={200: EmployerFlagOut, **ERRORS},
+    summary="Add the employer's note to a flag (the office still answers and closes it)",
+)
+def note_flag(request: HttpRequest, flag_id: int, body: FlagNoteIn) -> dict[str, Any]:
+    user = auth_user(request)
+    employer = employer_for_user(user)
+    try:
+        flag = add_flag_note(user, employer, flag_id, body.note, request=request)
+    except EmployerPortalError as exc:
+        # Bad input is 422 like every other input error of the API; a closed flag keeps its 409.
+        raise ApiError(422 if exc.status == 400 else exc.status, exc.code, exc.message, exc.fields) from exc
+    return _flag_out(flag)

@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from api.auth import auth_user, citizen_auth
 from api.errors import ApiError
@@ -103,6 +103,8 @@ class FlagOut(Schema):
     answer: str
     created_at: dt.datetime
     answered_at: dt.datetime | None
+    employer_note: str = Field("", description="The employer's note on the month (it does not answer the flag)")
+    employer_note_at: dt.datetime | None = None
 
 
 @router.get("/me/participation", response={200: ParticipationOut, **ERRORS}, summary="Quá trình tham gia, one scheme")
@@ -184,6 +186,8 @@ def _flag_out(flag: PeriodFlag) -> dict[str, Any]:
         "answer": flag.answer,
         "created_at": flag.created_at,
         "answered_at": flag.answered_at,
+        "employer_note": flag.employer_note,
+        "employer_note_at": flag.employer_note_at,
     }
 
 
