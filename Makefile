@@ -44,7 +44,8 @@ messages: $(VENV)/.dev ## refresh locale/en after changing user-facing text (nee
 	$(PY) manage.py makemessages -l en -i ".venv/*" -i "staticfiles/*" -i "var/*"
 	$(PY) manage.py compilemessages -l en
 
-bench: $(VENV)/.dev services ## benchmarks on PostgreSQL (seeds 1,000,000 people once)
+bench: $(VENV)/.dev ## benchmarks on PostgreSQL (seeds 1,000,000 people once)
+	bin/ensure-services --bench
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/run.py
 
 .PHONY: help install run services lint test messages bench

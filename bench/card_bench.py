@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Read throughput of the citizen's card through the real stack (gunicorn + PostgreSQL).
 
-Starts `gunicorn vssid.wsgi -w 2` (sync workers, as bench/registration.py) on a free loopback
-port against the bench database, gives a few hundred random people of the register a citizen
+Starts `gunicorn vssid.wsgi` with gunicorn's recommended (2 × cores) + 1 sync workers (a worker
+waiting on PostgreSQL leaves its core to another) on a free loopback port against the bench
+database, gives a few hundred random people of the register a citizen
 login and an API token (accounts.services.issue_tokens), then for ~10 s each at 32 concurrent
 connections measures:
 
@@ -185,7 +186,10 @@ def check(port: int, path: str, token: str) -> int:
     return response.status
 
 
-def run(*, seconds: float = 10, connections: int = 32, workers: int = 2, citizens: int = 300) -> dict[str, Any]:
+DEFAULT_WORKERS = 2 * (os.cpu_count() or 1) + 1
+
+
+def run(*, seconds: float = 10, connections: int = 32, workers: int = DEFAULT_WORKERS, citizens: int = 300) -> dict[str, Any]:
     import django
 
     django.setup()
@@ -223,8 +227,11 @@ def run(*, seconds: float = 10, connections: int = 32, workers: int = 2, citizen
                 continue
             if status != 200:
                 raise RuntimeError(f"{path} answered {status} before the run")
-            # Warm-up: imports, connections, catalogs in both workers.
-            with_threads(port, path, keys, seconds=1, connections=4)
+            # Warm-up: imports, connections, catalogs and prepared statements in every worker.
+            if use_wrk:
+                with_wrk(port, path, keys, seconds=2, connections=connections, tmp=tmp)
+            else:
+                with_threads(port, path, keys, seconds=1, connections=4)
             if use_wrk:
                 figures = with_wrk(port, path, keys, seconds=seconds, connections=connections, tmp=tmp)
             else:
@@ -273,7 +280,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
     parser.add_argument("--citizens", type=int, default=300)
     args = parser.parse_args()
     outcome = run(seconds=args.seconds, connections=args.connections, workers=args.workers, citizens=args.citizens)
