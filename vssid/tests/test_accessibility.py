@@ -45,7 +45,14 @@ CITIZEN_PAGES = [
     "accounts:devices",
     "accounts:viewers",
     "accounts:password_change",
+    "history:flags",
 ]
+# The back office and the employer portal, each seen by its own demo user.
+ROLE_PAGES = {
+    "nhansu.demo": ["employers:workers", "employers:flags"],
+    "canbo.dongda": ["staff:queue", "history:staff_flags", "support_staff:queue"],
+    "lanhdao.hanoi": ["employers:campaign"],
+}
 BLOCKING = ("serious", "critical")
 # Pages of the citizen self-service feature, also checked for sideways overflow on a phone.
 OWN_PAGES = {"accounts:home", "estimate:estimate", "accounts:devices", "accounts:viewers"}
@@ -109,19 +116,29 @@ def test_pages_have_no_serious_or_critical_axe_violations(page: Page, live_serve
         if problems:
             report[f"{name} ({url})"] = problems
 
+    def log_in(username: str) -> None:
+        page.context.clear_cookies()
+        page.goto(f"{live_server.url}{reverse('accounts:login')}")
+        page.locator("#id_username").fill(username)
+        page.locator("#id_password").fill("VssidDemo@2026")
+        page.locator("main form button[type=submit]").first.click()
+        expect(page).not_to_have_url(f"{live_server.url}{reverse('accounts:login')}")
+
     for name, url in existing(ANONYMOUS_PAGES):
         check(name, url)
 
-    page.goto(f"{live_server.url}{reverse('accounts:login')}")
-    page.locator("#id_username").fill("0198765432")
-    page.locator("#id_password").fill("VssidDemo@2026")
-    page.locator("main form button[type=submit]").first.click()
+    log_in("0198765432")
     expect(page).to_have_url(f"{live_server.url}{reverse('accounts:home')}")
-
     for name, url in existing(CITIZEN_PAGES):
         check(name, url)
 
+    for username, names in ROLE_PAGES.items():
+        log_in(username)
+        for name, url in existing(names):
+            check(name, url)
+
     assert "accounts:home" in checked and "estimate:estimate" in checked
+    assert "employers:flags" in checked and "staff:queue" in checked
     print("\naxe checked:", ", ".join(checked))
     assert not report, "axe-core found serious/critical violations:\n" + "\n".join(
         f"{page_name}\n" + "\n".join(lines) for page_name, lines in report.items()
