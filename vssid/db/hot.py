@@ -24,29 +24,38 @@ from django.db.models import Field
 M = TypeVar("M", bound=models.Model)
 
 
-def _prepared_cursor() -> Any:
-    import psycopg
-
-    connection.ensure_connection()
-    raw: Any = psycopg.Cursor(connection.connection)  # server-side binding: preparable
-    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
-
-
 def _prepares() -> bool:
     return connection.vendor == "postgresql" and connection.settings_dict.get("OPTIONS", {}).get("prepare_threshold") is not None
 
 
 def fetch_one(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
     """The first row of a fixed query (%s placeholders), prepared where the database allows."""
-    prepared = _prepares()
-    cursor = _prepared_cursor() if prepared else connection.cursor()
-    with cursor:
-        cursor.execute(sql, params)
-        row: tuple[Any, ...] | None = cursor.fetchone()
-    if prepared and connection.queries_logged and connection.queries_log and connection.queries_log[-1]["sql"] is None:
-        # Django reads the SQL back from a client-side cursor only; log it as it would have.
-        ops: Any = connection.ops  # the PostgreSQL backend's operations
-        connection.queries_log[-1]["sql"] = ops.compose_sql(sql, params)
+    row: tuple[Any, ...] | None
+    if not _prepares():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        return row
+    import psycopg
+
+    connection.ensure_connection()
+    raw: Any = psycopg.Cursor(connection.connection)  # server-side binding: preparable
+    if connection.queries_logged or connection.execute_wrappers:
+        # Logged and wrapped like any other query (query counts in tests, debug tools).
+        with connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw) as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        log = connection.queries_log
+        if connection.queries_logged and log and log[-1]["sql"] is None:
+            # Django reads the SQL back from a client-side cursor only; log it as it would have.
+            ops: Any = connection.ops  # the PostgreSQL backend's operations
+            log[-1]["sql"] = ops.compose_sql(sql, params)
+        return row
+    # The same checks and error translation as Django's cursor wrapper, without its layers.
+    connection.validate_no_broken_transaction()
+    with connection.wrap_database_errors, raw:
+        raw.execute(sql, params)
+        row = raw.fetchone()
     return row
 
 
