@@ -5,6 +5,10 @@ from typing import Any
 
 from ninja import Field, Schema
 
+# The largest `offset` a list accepts. No list comes near it (past the end is an empty page); the
+# bound keeps offset + limit inside PostgreSQL's bigint, which a larger number overflows (a 500).
+MAX_OFFSET = 1_000_000_000
+
 
 class ErrorOut(Schema):
     code: str

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Iterator
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from pydantic import BaseModel
 
 from accounts.services import AccountError
 from api.errors import ApiError
@@ -52,6 +57,14 @@ def _field_message(error: dict[str, object]) -> str:
         return _("Ngày theo dạng YYYY-MM-DD.")
     if kind.startswith("int"):
         return _("Cần một số nguyên.")
+    ctx: Any = error.get("ctx") or {}
+    if kind in ("less_than_equal", "greater_than_equal"):
+        bound = ctx.get("le", ctx.get("ge"))
+        if kind == "less_than_equal":
+            return _("Tối đa là %(bound)s.") % {"bound": bound}
+        return _("Tối thiểu là %(bound)s.") % {"bound": bound}
+    if kind == "string_too_long":
+        return _("Tối đa %(count)s ký tự.") % {"count": ctx.get("max_length")}
     return str(error.get("msg", ""))
 
 
@@ -73,9 +86,54 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    codes = {404: "not_found", 405: "method_not_allowed", 429: "too_many_requests"}
-    body = {"code": codes.get(exc.status_code, "error"), "message": str(exc), "fields": {}}
+    codes = {400: "invalid_json", 404: "not_found", 405: "method_not_allowed", 429: "too_many_requests"}
+    message = str(exc)
+    if exc.status_code == 400:
+        # ninja's only 400: a body that is not JSON ("Cannot parse request body", in English).
+        message = _("Nội dung gửi lên không phải JSON hợp lệ.")
+    body = {"code": codes.get(exc.status_code, "error"), "message": message, "fields": {}}
     return api.create_response(request, body, status=exc.status_code)
+
+
+def _nul_fields(value: object, path: tuple[str, ...]) -> Iterator[str]:
+    """The dotted names (as in `fields` of a 422) of the strings in `value` that hold a NUL."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            yield ".".join(path) or "_"
+    elif isinstance(value, BaseModel):
+        for name, field in type(value).model_fields.items():
+            yield from _nul_fields(getattr(value, name), (*path, field.alias or name))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _nul_fields(item, (*path, str(key)))
+    elif isinstance(value, list | tuple | set | frozenset):
+        for index, item in enumerate(value):
+            yield from _nul_fields(item, (*path, str(index)))
+
+
+def reject_nul_characters(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Refuse any text input holding a NUL character with 422 `invalid_input`.
+
+    PostgreSQL cannot store or even compare text with NUL, so such a value reaching a query is a
+    500; no field of this API has a use for it (Django's form fields refuse it the same way).
+    Runs on the validated parameters, after the guards: a missing token still answers 401.
+    """
+
+    @functools.wraps(view)
+    def checked(request: HttpRequest, **values: Any) -> Any:
+        fields: dict[str, list[str]] = {}
+        for name, value in values.items():
+            # A schema's fields are sent flat (query, form, JSON body); a plain parameter by its name.
+            for field in _nul_fields(value, () if isinstance(value, BaseModel) else (name,)):
+                fields.setdefault(field, []).append(_("Không được chứa ký tự NUL."))
+        if fields:
+            raise ApiError(422, "invalid_input", _("Dữ liệu gửi lên không hợp lệ."), fields)
+        return view(request, **values)
+
+    return checked
+
+
+api.add_decorator(reject_nul_characters)
 
 
 api.add_router("/", "api.routers.system.router")

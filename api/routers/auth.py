@@ -71,7 +71,7 @@ def password(request: HttpRequest, payload: PasswordChangeIn) -> dict[str, str]:
 
 @router.post(
     "/auth/password-reset",
-    response={202: MessageOut, 422: ErrorOut},
+    response={202: MessageOut, 400: ErrorOut, 422: ErrorOut},
     summary="Text a reset code when login and phone match; the same answer either way",
 )
 def password_reset(request: HttpRequest, payload: PasswordResetIn) -> Status[dict[str, str]]:

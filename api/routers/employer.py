@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema
 from accounts.models import User
 from api.auth import BearerAuth, auth_user
 from api.errors import ApiError
-from api.schemas import ErrorOut
+from api.schemas import MAX_OFFSET, ErrorOut
 from employers.services import (
     EmployerPortalError,
     add_flag_note,
@@ -35,7 +35,7 @@ class EmployerAuth(BearerAuth):
 
 
 router = Router(tags=["employer"], auth=EmployerAuth())
-ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 class WorkerFilter(Schema):
@@ -43,7 +43,8 @@ class WorkerFilter(Schema):
     status: Literal["account", "in_progress", "none"] | None = None
     q: str = Field("", max_length=100, description="Name without accents, or the start of the BHXH code")
     limit: int = Field(100, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    # Bounded so offset + limit stays inside PostgreSQL's bigint; past the end is an empty page.
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class WorkerOut(Schema):
@@ -137,7 +138,7 @@ class FlagFilter(Schema):
     status: Literal["open", "answered", "closed"] | None = None
     limit: int = Field(50, ge=1, le=200)
     # Bounded so offset + limit stays inside PostgreSQL's bigint; past the end is an empty page.
-    offset: int = Field(0, ge=0, le=1_000_000_000)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class EmployerFlagOut(Schema):

@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from api.errors import ApiError
-from api.schemas import ErrorOut
+from api.schemas import MAX_OFFSET, ErrorOut
 from audit.services import client_ip
 from places import lookup
 
@@ -64,7 +64,7 @@ class Paging(Schema):
     q: str = Field("", max_length=100, description="Name, accents optional")
     province_code: str = Field("", max_length=2)
     limit: int = Field(lookup.PAGE_SIZE, ge=1, le=lookup.MAX_API_PAGE)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class ProvinceOut(Schema):
@@ -98,7 +98,7 @@ class FacilityQuery(Paging):
     sick_leave: bool | None = Field(None, description="Issues sick-leave certificates")
 
 
-class FacilityOut(Schema):
+class HealthFacilityOut(Schema):
     code: str
     name: str
     level: str
@@ -112,7 +112,7 @@ class FacilityOut(Schema):
 
 class FacilityPage(Schema):
     count: int
-    items: list[FacilityOut]
+    items: list[HealthFacilityOut]
 
 
 class CollectionPointQuery(Paging):

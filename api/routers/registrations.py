@@ -90,7 +90,7 @@ def confirm(request: HttpRequest, reference: str, payload: ConfirmIn) -> dict[st
 
 @router.get(
     "/registrations/{reference}/form.pdf",
-    response={200: None, 404: ErrorOut},
+    response={200: None, 404: ErrorOut, 422: ErrorOut},
     summary="Form 01 as a PDF, for the holder of form_url",
     url_name="registration_form_pdf",
     openapi_extra={

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from api.auth import auth_user, staff_auth
-from api.schemas import ErrorOut, RejectIn, StaffRegistrationDetailOut, StaffRegistrationPage
+from api.schemas import MAX_OFFSET, ErrorOut, RejectIn, StaffRegistrationDetailOut, StaffRegistrationPage
 from enrollment.models import Registration
 from enrollment.services import (
     approve_registration,
@@ -33,7 +33,7 @@ class QueueFilter(Schema):
         None, description="Default: the open ones (submitted and received)"
     )
     limit: int = Field(50, ge=1, le=MAX_PAGE)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 @router.get("/staff/registrations", response={200: StaffRegistrationPage, **ERRORS}, summary="The office's queue")

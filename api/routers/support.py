@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from api.auth import auth_user, citizen_auth
 from api.errors import ApiError
-from api.schemas import ErrorOut
+from api.schemas import MAX_OFFSET, ErrorOut
 from support import services
 from support.models import Notification, Ticket
 
@@ -43,7 +43,7 @@ class TicketPage(Schema):
 
 class PageQuery(Schema):
     limit: int = Field(20, ge=1, le=MAX_PAGE)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class NotificationOut(Schema):

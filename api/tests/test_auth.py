@@ -119,3 +119,25 @@ def test_error_shape_and_language(client: Any) -> None:
     }
     response = get(client, "/me", lang="en")
     assert response["Content-Language"] == "en" and "Accept-Language" in response["Vary"]
+
+
+def test_a_nul_character_is_refused_before_it_reaches_the_database(client: Any) -> None:
+    # PostgreSQL cannot compare text holding NUL: the login look-up used to answer 500.
+    body = error(post_json(client, "/auth/login", {"username": BINH + "\x00", "password": "x"}), 422, "invalid_input")
+    assert body == {
+        "code": "invalid_input",
+        "message": "Dữ liệu gửi lên không hợp lệ.",
+        "fields": {"username": ["Không được chứa ký tự NUL."]},
+    }
+    reset = {"username": BINH, "otp": "123456\x00", "new_password": "Binh-Moi@2026\x00"}
+    body = error(post_json(client, "/auth/password-reset/confirm", reset), 422, "invalid_input")
+    assert set(body["fields"]) == {"otp", "new_password"}
+    body = error(post_json(client, "/registrations/R%00/confirm", {"otp": "123456"}), 422, "invalid_input")
+    assert list(body["fields"]) == ["reference"]
+    error(get(client, "/me/benefits", tab="\x00"), 401, "not_authenticated")  # the guard still comes first
+
+
+def test_a_body_that_is_not_json_answers_in_the_error_shape(client: Any) -> None:
+    response = client.post("/api/v1/auth/login", "{not json", content_type="application/json", HTTP_ACCEPT_LANGUAGE="vi")
+    body = error(response, 400, "invalid_json")
+    assert body["message"] == "Nội dung gửi lên không phải JSON hợp lệ."

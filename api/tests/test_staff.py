@@ -231,3 +231,11 @@ def test_two_clerks_approving_at_once_make_one_account_and_one_sms(client: Any, 
     assert User.objects.filter(person=person).count() == 1
     assert Message.objects.filter(kind="account_password", to="+84912000099").count() == 1
     assert [line["kind"] for line in sms_lines() if line["to"] == "+84912000099"] == ["registration_otp", "account_password"]
+
+
+@pytest.mark.django_db
+def test_an_offset_past_bigint_is_invalid_input(client: Any, staff_token: str) -> None:
+    # OFFSET 2**63 overflowed PostgreSQL's bigint: a 500 before the bound.
+    body = error(get(client, "/staff/registrations", token=staff_token, offset=2**63), 422, "invalid_input")
+    assert body["fields"] == {"offset": ["Tối đa là 1000000000."]}
+    assert get(client, "/staff/registrations", token=staff_token, offset=1_000_000_000).json()["items"] == []

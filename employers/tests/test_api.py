@@ -77,6 +77,16 @@ def test_hr_sees_all_its_workers_and_nobody_else(client: Client, hr: dict[str, A
     assert AN in {i["ssn"] for i in without["items"]} and BINH not in {i["ssn"] for i in without["items"]}
 
 
+def test_bad_paging_and_bodies_are_clear_4xx(client: Client, hr: dict[str, Any]) -> None:
+    # An offset past PostgreSQL's bigint used to reach the database and answer 500.
+    huge = client.get("/api/v1/employer/workers?offset=9223372036854775808", **hr)
+    assert huge.status_code == 422 and "offset" in str(huge.json()["fields"])
+    past_the_end = client.get("/api/v1/employer/workers?offset=1000000000", **hr)
+    assert past_the_end.status_code == 200 and past_the_end.json()["items"] == []
+    not_json = client.post("/api/v1/employer/invitations", "{", content_type="application/json", **hr)
+    assert not_json.status_code == 400 and not_json.json()["code"] == "invalid_json"
+
+
 def test_invite_an_once_then_refused_for_seven_days(client: Client, hr: dict[str, Any]) -> None:
     response = invite(client, hr, [AN])
     assert response.status_code == 200, response.content

@@ -166,6 +166,22 @@ def test_pagination(client: Client) -> None:
     assert 'rel="prev"' in page2
 
 
+@pytest.mark.parametrize("path", ["/lookup/offices", "/lookup/facilities", "/lookup/collection-points"])
+def test_an_offset_past_bigint_is_invalid_input(client: Client, path: str) -> None:
+    # OFFSET 2**63 overflowed PostgreSQL's bigint: a 500 before the bound.
+    body = error(client.get(f"{API}{path}", {"offset": 2**63}, HTTP_ACCEPT_LANGUAGE="vi"), 422, "invalid_input")
+    assert body["fields"] == {"offset": ["Tối đa là 1000000000."]}
+
+
+def test_a_nul_character_in_a_filter_is_invalid_input(client: Client) -> None:
+    # PostgreSQL cannot compare text holding NUL: the filter used to answer 500.
+    response = client.get(f"{API}/lookup/facilities", {"ward_code": "\x00", "q": "a\x00"}, HTTP_ACCEPT_LANGUAGE="vi")
+    body = error(response, 422, "invalid_input")
+    assert body["fields"] == {"q": ["Không được chứa ký tự NUL."], "ward_code": ["Không được chứa ký tự NUL."]}
+    body = error(client.get(f"{API}/lookup/ssn", {"full_name": "An\x00", "date_of_birth": "1990-05-12"}), 422, "invalid_input")
+    assert list(body["fields"]) == ["full_name"]
+
+
 @pytest.mark.parametrize("url", ["/tra-cuu/co-quan-bhxh/", "/tra-cuu/co-so-kcb/", "/tra-cuu/diem-thu/"])
 def test_query_counts_of_list_pages(client: Client, url: str, django_assert_max_num_queries: Any) -> None:
     client.get(url)

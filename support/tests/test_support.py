@@ -266,3 +266,12 @@ def test_api_notifications(client: Client) -> None:
     assert body["unread"] == 1 and body["items"][0]["text"] == "Xin chào"
     read = client.post(f"{API}/support/notifications/{note.pk}/read", **auth)  # type: ignore[arg-type]
     assert read.status_code == 200 and read.json()["read_at"]
+
+
+def test_api_paging_past_bigint_is_invalid_input(client: Client) -> None:
+    # OFFSET 2**63 overflowed PostgreSQL's bigint: a 500 before the bound.
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {api_token(client, BINH_SSN)}", "HTTP_ACCEPT_LANGUAGE": "vi"}
+    for path in ("/support/tickets", "/support/notifications"):
+        response = client.get(f"{API}{path}", {"offset": 2**63}, **auth)  # type: ignore[arg-type]
+        assert response.status_code == 422, response.content
+        assert response.json()["fields"] == {"offset": ["Tối đa là 1000000000."]}
