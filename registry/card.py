@@ -13,13 +13,14 @@ renewed each year — and `valid_to_open_ended` says the date is ours, not the r
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from places.models import HealthFacility, Province, Ward
@@ -157,7 +158,14 @@ def _address(card: CardRecord) -> str:
 
 def card_view(card: CardRecord, *, today: dt.date | None = None) -> CardView:
     """What the card shows, and its QR payload (domain.md §4.2, design.md §8)."""
-    today = today or timezone.localdate()
+    return _card_view(card, today or timezone.localdate(), get_language(), qr_key())
+
+
+# A pure function of the card's columns, the day, the language and the key, and the card is
+# reopened far more often than it changes (each visit to a counter, each launch of the app):
+# memoised per process. Any change to the card or its holder makes a new CardRecord.
+@functools.lru_cache(maxsize=4096)
+def _card_view(card: CardRecord, today: dt.date, language: str | None, key: bytes) -> CardView:
     valid_to, open_ended = printed_valid_to(card, today)
     if card.birth_month and card.birth_day:
         dob = PartialDate(card.birth_year, card.birth_month, card.birth_day)
@@ -181,7 +189,7 @@ def card_view(card: CardRecord, *, today: dt.date | None = None) -> CardView:
             live_area=card.live_area,
             five_year_date=card.five_year_date,
         ),
-        key=qr_key(),
+        key=key,
     )
     return CardView(
         card_number=card.number,
