@@ -216,19 +216,38 @@ def issue_tokens(user: User, *, device: str = "") -> TokenPair:
 # unique digest index, written once and prepared (vssid.db.hot) instead of being built by the
 # ORM's compiler on each request, which cost several times the query itself.
 _USER_FIELDS = list(User._meta.concrete_fields)
-_USER_FOR_ACCESS_SQL = (
-    "SELECT "  # noqa: S608 - column and table names come from the models
-    + ", ".join(f'u."{field.column}"' for field in _USER_FIELDS)
-    + f" FROM {User._meta.db_table} u JOIN {ApiToken._meta.db_table} t ON t.user_id = u.id"
-    " WHERE t.access_hash = %s AND t.revoked_at IS NULL AND t.access_expires_at > %s AND u.is_active"
-)
+USER_COLUMN_COUNT = len(_USER_FIELDS)
+
+
+def access_token_sql(columns: str = "", joins: str = "") -> str:
+    """SELECT the user (alias u) of a live access token, then `columns` from the caller's `joins`.
+
+    Parameters: access_token_params(raw). An endpoint that always needs a little more of the
+    user's data (the card) reads it in the same round trip, with the same token rules.
+    """
+    selected = ", ".join(f'u."{field.column}"' for field in _USER_FIELDS) + (f", {columns}" if columns else "")
+    return (
+        f"SELECT {selected} FROM {User._meta.db_table} u JOIN {ApiToken._meta.db_table} t ON t.user_id = u.id {joins}"  # noqa: S608 - names from models
+        " WHERE t.access_hash = %s AND t.revoked_at IS NULL AND t.access_expires_at > %s AND u.is_active"
+    )
+
+
+def access_token_params(raw: str) -> list[object]:
+    return [_digest(raw), connection.ops.adapt_datetimefield_value(timezone.now())]
+
+
+def user_from_row(row: tuple[object, ...]) -> User:
+    """The User of the first USER_COLUMN_COUNT columns of an access_token_sql row."""
+    return instance_from_row(User, _USER_FIELDS, row[:USER_COLUMN_COUNT])
+
+
+_USER_FOR_ACCESS_SQL = access_token_sql()
 
 
 def user_for_access_token(raw: str) -> User | None:
     """The active user of a live access token, or None (unknown, revoked, expired, user disabled)."""
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    row = fetch_one(_USER_FOR_ACCESS_SQL, [_digest(raw), now])
-    return None if row is None else instance_from_row(User, _USER_FIELDS, row)
+    row = fetch_one(_USER_FOR_ACCESS_SQL, access_token_params(raw))
+    return None if row is None else user_from_row(row)
 
 
 def rotate_tokens(raw_refresh: str, *, device: str = "") -> TokenPair:

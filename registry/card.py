@@ -23,6 +23,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.services import USER_COLUMN_COUNT, access_token_params, access_token_sql, user_from_row
 from places.models import HealthFacility, Province, Ward
 from registry.cardformat import CardQRFields, PartialDate, build_qr_payload
 from registry.models import HealthCard, Person, Sex
@@ -129,17 +130,25 @@ class CardRecord:
 # The card is what the citizen opens most, and at a hospital counter, so it is read with one
 # hand-written, prepared query (vssid.db.hot; unique partial index card_one_active_per_person):
 # building the same four-join select_related through the ORM's compiler cost several times the
-# query itself.
-_ACTIVE_CARD_SQL = (
-    "SELECT c.number, c.level, c.live_area, c.valid_from, c.valid_to, c.five_year_date, c.issue_date, "  # noqa: S608 - names from models
+# query itself. The status is a literal so that a generic plan can use the partial index.
+_CARD_COLUMNS = (
+    "c.number, c.level, c.live_area, c.valid_from, c.valid_to, c.five_year_date, c.issue_date, "  # noqa: S608 - names from models
     "p.full_name, p.birth_year, p.birth_month, p.birth_day, p.sex, p.street, "
     f"(SELECT w.name FROM {Ward._meta.db_table} w WHERE w.code = p.ward_id), "
     f"(SELECT r.name FROM {Province._meta.db_table} r WHERE r.code = p.province_id), "
     "c.initial_facility_id, "
-    f"(SELECT f.name FROM {HealthFacility._meta.db_table} f WHERE f.code = c.initial_facility_id) "
-    f"FROM {HealthCard._meta.db_table} c JOIN {Person._meta.db_table} p ON p.id = c.person_id "
-    # The status is a literal so that the prepared (generic) plan can use the partial index.
-    f"WHERE c.person_id = %s AND c.status = '{HealthCard.Status.ACTIVE.value}'"
+    f"(SELECT f.name FROM {HealthFacility._meta.db_table} f WHERE f.code = c.initial_facility_id)"
+)
+_ACTIVE = f"c.status = '{HealthCard.Status.ACTIVE.value}'"
+_ACTIVE_CARD_SQL = (
+    f"SELECT {_CARD_COLUMNS} FROM {HealthCard._meta.db_table} c JOIN {Person._meta.db_table} p ON p.id = c.person_id "  # noqa: S608 - names from models
+    f"WHERE c.person_id = %s AND {_ACTIVE}"
+)
+# The API's card answer authenticates and reads the card in one round trip (api/routers/card.py).
+_CITIZEN_AND_CARD_SQL = access_token_sql(
+    _CARD_COLUMNS,
+    f"LEFT JOIN {HealthCard._meta.db_table} c ON c.person_id = u.person_id AND {_ACTIVE} "
+    f"LEFT JOIN {Person._meta.db_table} p ON p.id = c.person_id",
 )
 
 
@@ -149,6 +158,19 @@ def active_card_for_person(person_id: int) -> CardRecord:
     if row is None:
         raise NoActiveCard
     return CardRecord(*row)
+
+
+def user_and_card_for_access_token(raw: str) -> tuple[User, CardRecord | None] | None:
+    """The user of a live access token and, for a citizen, the card in use: one query.
+
+    None when the token is not live (as accounts.services.user_for_access_token); the card is
+    None when the user has no card in use (or is not a citizen).
+    """
+    row = fetch_one(_CITIZEN_AND_CARD_SQL, access_token_params(raw))
+    if row is None:
+        return None
+    card = row[USER_COLUMN_COUNT:]
+    return user_from_row(row), (CardRecord(*card) if card[0] is not None else None)
 
 
 def _address(card: CardRecord) -> str:

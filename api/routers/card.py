@@ -11,12 +11,30 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
-from api.auth import auth_user, citizen_auth
+from accounts.models import User
+from api.auth import CitizenAuth
 from api.errors import ApiError
 from api.schemas import ErrorOut
-from registry.card import CardView, NoActiveCard, card_for_citizen
+from registry.card import CardView, card_view, user_and_card_for_access_token
 
-router = Router(tags=["card"], auth=citizen_auth)
+
+class CitizenCardAuth(CitizenAuth):
+    """CitizenAuth that reads the citizen's card in the same round trip as the token.
+
+    The card is the most read answer of the API (each launch of the app, each hospital counter),
+    and the query needs nothing but the token's person; the token rules are the same
+    (accounts.services.access_token_sql). The card is kept on the request for the view.
+    """
+
+    def lookup(self, request: HttpRequest, token: str) -> User | None:
+        found = user_and_card_for_access_token(token)
+        if found is None:
+            return None
+        user, request.card_record = found  # type: ignore[attr-defined]
+        return user
+
+
+router = Router(tags=["card"], auth=CitizenCardAuth())
 
 
 class FacilityOut(Schema):
@@ -43,10 +61,10 @@ class CardOut(Schema):
 
 
 def _card(request: HttpRequest) -> CardView:
-    try:
-        return card_for_citizen(auth_user(request))
-    except NoActiveCard:
-        raise ApiError(404, "no_active_card", _("Bạn chưa có thẻ BHYT đang sử dụng.")) from None
+    record = request.card_record  # type: ignore[attr-defined] # set by CitizenCardAuth
+    if record is None:
+        raise ApiError(404, "no_active_card", _("Bạn chưa có thẻ BHYT đang sử dụng."))
+    return card_view(record)
 
 
 @router.get("/me/card", response={200: CardOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}, summary="My health-insurance card")

@@ -93,7 +93,7 @@ LOGINS = {
 }
 # The security schemes of the OpenAPI document each role's token gets past.
 SCHEMES = {
-    "citizen": {"CitizenAuth", "BearerAuth"},
+    "citizen": {"CitizenAuth", "CitizenCardAuth", "BearerAuth"},
     "staff": {"StaffAuth", "BearerAuth"},
     "lead": {"StaffAuth", "BearerAuth"},
     "employer": {"EmployerAuth", "BearerAuth"},

@@ -199,14 +199,15 @@ def test_api_card(binh: User) -> None:
     parse_qr_payload(body["qr_payload"], key=qr_key())
 
 
-def test_api_card_is_two_prepared_queries(binh: User, django_assert_num_queries: Any) -> None:
-    """The hottest read: token → user, then the card with its place names (vssid.db.hot)."""
+def test_api_card_is_one_prepared_query(binh: User, django_assert_num_queries: Any) -> None:
+    """The hottest read: the token, its user and the card with its place names in one round trip."""
     headers = bearer(binh)
     client = Client()
     client.get("/api/v1/me/card", headers=headers)
-    with django_assert_num_queries(2) as captured:
+    with django_assert_num_queries(1) as captured:
         assert client.get("/api/v1/me/card", headers=headers).status_code == 200
-    assert "access_hash" in captured.captured_queries[0]["sql"]
+    sql = captured.captured_queries[0]["sql"]
+    assert "access_hash" in sql and "registry_healthcard" in sql
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT statement FROM pg_prepared_statements")

@@ -51,7 +51,7 @@ SQLITE_HOT_PATHS = """
 import datetime as dt
 from accounts.models import User
 from accounts.services import issue_tokens, revoke_access_token, user_for_access_token
-from registry.card import card_for_citizen, qr_key
+from registry.card import card_for_citizen, qr_key, user_and_card_for_access_token
 from registry.cardformat import parse_qr_payload
 binh = User.objects.get(person__ssn="0198765432")
 pair = issue_tokens(binh, device="test")
@@ -61,7 +61,10 @@ assert isinstance(user.date_joined, dt.datetime) and user.date_joined.tzinfo is 
 card = card_for_citizen(user)
 assert isinstance(card.valid_from, dt.date), card
 assert parse_qr_payload(card.qr_payload, key=qr_key()).full_name == card.full_name
+same_user, record = user_and_card_for_access_token(pair.access_token)
+assert same_user.pk == binh.pk and record is not None and record.number == card.card_number, record
 revoke_access_token(pair.access_token)
+assert user_and_card_for_access_token(pair.access_token) is None
 assert user_for_access_token(pair.access_token) is None
 print("ok", user.person.ssn, card.full_name)
 """
