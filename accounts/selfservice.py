@@ -13,27 +13,32 @@ from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import ApiToken, User
 from audit.models import AuditEvent
 
 # Plain Vietnamese for the audit actions a citizen may see; unknown actions fall back to a
 # generic sentence rather than leaking the internal code.
+# Marked for the catalogue here, translated when shown (action_label).
 ACTION_LABELS = {
-    "registration.view": "Xem hồ sơ đăng ký giao dịch điện tử",
-    "registration.photo.view": "Xem ảnh giấy tờ tùy thân trong hồ sơ đăng ký",
-    "registration.receive": "Tiếp nhận hồ sơ đăng ký",
-    "registration.approve": "Duyệt hồ sơ đăng ký",
-    "registration.reject": "Từ chối hồ sơ đăng ký",
-    "registration.expire": "Hồ sơ đăng ký hết hạn",
-    "registration.submit": "Nộp hồ sơ đăng ký",
-    "registration.confirm": "Xác nhận hồ sơ đăng ký",
-    "account.create": "Tạo tài khoản",
-    "history.flag_viewed": "Xem phản ánh về quá trình tham gia",
-    "history.flag_answered": "Trả lời phản ánh về quá trình tham gia",
-    "history.flag_created": "Tạo phản ánh về quá trình tham gia",
-    "card.check": "Kiểm tra thẻ BHYT khi khám chữa bệnh",
-    "person.view": "Xem thông tin cá nhân",
+    "registration.view": gettext_noop("Xem hồ sơ đăng ký giao dịch điện tử"),
+    "registration.photo.view": gettext_noop("Xem ảnh giấy tờ tùy thân trong hồ sơ đăng ký"),
+    "registration.receive": gettext_noop("Tiếp nhận hồ sơ đăng ký"),
+    "registration.approve": gettext_noop("Duyệt hồ sơ đăng ký"),
+    "registration.reject": gettext_noop("Từ chối hồ sơ đăng ký"),
+    "registration.expire": gettext_noop("Hồ sơ đăng ký hết hạn"),
+    "registration.submit": gettext_noop("Nộp hồ sơ đăng ký"),
+    "registration.confirm": gettext_noop("Xác nhận hồ sơ đăng ký"),
+    "account.create": gettext_noop("Tạo tài khoản"),
+    "history.flag_viewed": gettext_noop("Xem phản ánh về quá trình tham gia"),
+    "history.flag_answered": gettext_noop("Trả lời phản ánh về quá trình tham gia"),
+    "history.flag_created": gettext_noop("Tạo phản ánh về quá trình tham gia"),
+    "card.check": gettext_noop("Kiểm tra thẻ BHYT khi khám chữa bệnh"),
+    "person.view": gettext_noop("Xem thông tin cá nhân"),
+    "employers.flag.viewed": gettext_noop("Đơn vị xem phản ánh của bạn"),
+    "employers.flag.noted": gettext_noop("Đơn vị ghi chú vào phản ánh của bạn"),
+    "employers.invitation.sent": gettext_noop("Đơn vị gửi lời mời cài VssID"),
 }
 
 

@@ -3,12 +3,12 @@
 
 Starts `gunicorn vssid.wsgi` with one sync worker per core (measured here: 2 workers served
 both endpoints faster than gunicorn's (2 × cores) + 1, whose extra processes and database
-backends only contend for the two cores) on a free loopback port against the bench database, gives a few hundred random people of the register a citizen
-login and an API token (accounts.services.issue_tokens), then for ~10 s each at 32 concurrent
-connections measures:
+backends only contend for the two cores) on a free loopback port against the bench database,
+gives a few hundred random people of the register a citizen login and an API token
+(accounts.services.issue_tokens), then for ~10 s each at 32 concurrent connections measures:
 
 - hello: GET /api/v1/health (the smallest JSON endpoint there is: one `SELECT 1`);
-- card: GET /api/v1/me/card (token → user, the card with its facility and address, the QR payload);
+- card: GET /api/v1/me/card (token, user and card with its place names in one query, the QR payload);
 - participation: GET /api/v1/me/participation (only when api/routers/history.py serves it).
 
 The load comes from `wrk` when it is installed (it costs the two cores far less than Python

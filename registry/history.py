@@ -353,7 +353,9 @@ def parse_month(value: str | dt.date | None) -> dt.date:
         return dt.date(int(year), int(month), 1)
     except ValueError:
         raise HistoryError(
-            "invalid_month", _("Tháng không hợp lệ."), fields={"month": [_("Nhập tháng theo dạng MM/YYYY.")]}
+            "invalid_month",
+            _("Tháng không hợp lệ."),
+            fields={"month": [_("Nhập tháng theo dạng MM/YYYY hoặc YYYY-MM, ví dụ 03/2024.")]},
         ) from None
 
 
