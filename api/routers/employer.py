@@ -191,6 +191,7 @@ def _flag_out(flag: PeriodFlag) -> dict[str, Any]:
     "/employer/flags",
     response={200: EmployerFlagPage, **ERRORS},
     summary="Workers' reports of wrong or missing months at this employer, open first",
+    url_name="employer_flags",  # /me/flags is "list_flags"
 )
 def list_flags(request: HttpRequest, filters: Query[FlagFilter]) -> dict[str, Any]:
     user = auth_user(request)
