@@ -276,6 +276,11 @@ def medical_visits(person_id: int, *, year: int | None = None) -> tuple[list[Med
 
 def _clean_message(message: str, limit: int, name: str) -> str:
     text = nfc(message or "")
+    if "\x00" in text:
+        # PostgreSQL cannot store a NUL; the web forms post here without a Django form to refuse it.
+        raise HistoryError(
+            "message_invalid", _("Nội dung chứa ký tự không hợp lệ."), fields={name: [_("Không được chứa ký tự NUL.")]}
+        )
     if not text:
         raise HistoryError("message_required", _("Hãy mô tả vấn đề."), fields={name: [_("Trường này là bắt buộc.")]})
     if len(text) > limit:

@@ -132,6 +132,9 @@ def test_bad_input_is_refused_clearly() -> None:
     period = _binh_period()
     outside = citizen.post(f"/ca-nhan/qua-trinh/{period.pk}/phan-anh/", {"month": "2010-01", "message": "x"})
     assert outside.status_code == 400
+    # PostgreSQL cannot store a NUL: the web form refuses it as the API does, not with a 500.
+    nul = citizen.post("/ca-nhan/phan-anh/", {"scheme": "bhxh", "month": "2020-05", "message": "a\x00b"})
+    assert nul.status_code == 400 and "Không được chứa ký tự NUL" in nul.content.decode()
     assert not PeriodFlag.objects.exists()
 
 
