@@ -29,7 +29,7 @@ from accounts.services import (
     end_other_sessions,
     request_password_reset,
 )
-from audit.services import client_ip
+from vssid.clientip import client_ip
 
 BACKEND = "accounts.backends.IdentifierBackend"
 RESET_LOGIN_KEY = "password_reset_login"

@@ -6,13 +6,7 @@ from django.http import HttpRequest
 
 from audit.models import AuditEvent
 from registry.models import Person
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    """The address that made the request. Behind a reverse proxy, set it to pass REMOTE_ADDR."""
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+from vssid.clientip import client_ip
 
 
 def record(

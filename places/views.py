@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from audit.services import client_ip
+from vssid.clientip import client_ip
 from places import lookup
 from places.lookup_forms import CollectionPointForm, DirectoryForm, FacilityForm, SsnLookupForm
 

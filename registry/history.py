@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.models import AuditEvent
-from audit.services import client_ip, record
+from audit.services import record
+from vssid.clientip import client_ip
 from messaging.services import queue_sms
 from registry import rules
 from registry.models import (

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "ninja",  # serves Swagger UI's assets locally: no CDN is reachable
     "django_tasks",
     "django_tasks_db",
+    "vssid",
     "places",
     "registry",
     "accounts",
@@ -200,6 +201,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+
+# Reverse proxies in front of the app (vssid/clientip.py): how many, and optionally their addresses.
+TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
 
 LOGIN_URL = "/dang-nhap/"
 LOGIN_REDIRECT_URL = "/"

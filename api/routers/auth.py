@@ -18,6 +18,7 @@ from accounts.services import (
     rotate_tokens,
 )
 from api.auth import auth_user, bearer_auth, bearer_token
+from vssid.clientip import client_ip
 from api.schemas import (
     ErrorOut,
     LoginIn,
@@ -41,7 +42,7 @@ def _device(request: HttpRequest) -> str:
 
 @router.post("/auth/login", response={200: TokensOut, **ERRORS}, summary="Log in; ends a citizen's older session")
 def login(request: HttpRequest, payload: LoginIn) -> dict[str, Any]:
-    user = authenticate_login(payload.username, payload.password, ip=request.META.get("REMOTE_ADDR") or None)
+    user = authenticate_login(payload.username, payload.password, ip=client_ip(request))
     pair = issue_tokens(user, device=_device(request))
     return {
         "access_token": pair.access_token,

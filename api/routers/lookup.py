@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema
 
 from api.errors import ApiError
 from api.schemas import MAX_OFFSET, ErrorOut
-from audit.services import client_ip
+from vssid.clientip import client_ip
 from places import lookup
 
 router = Router(tags=["lookup"])
