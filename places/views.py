@@ -15,9 +15,9 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from vssid.clientip import client_ip
 from places import lookup
 from places.lookup_forms import CollectionPointForm, DirectoryForm, FacilityForm, SsnLookupForm
+from vssid.clientip import client_ip
 
 
 @require_GET

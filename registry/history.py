@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import record
-from vssid.clientip import client_ip
 from messaging.services import queue_sms
 from registry import rules
 from registry.models import (
@@ -29,6 +28,7 @@ from registry.models import (
     Person,
     Scheme,
 )
+from vssid.clientip import client_ip
 from vssid.text import nfc, to_ascii_sms
 
 MAX_OPEN_FLAGS = 10

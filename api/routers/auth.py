@@ -18,7 +18,6 @@ from accounts.services import (
     rotate_tokens,
 )
 from api.auth import auth_user, bearer_auth, bearer_token
-from vssid.clientip import client_ip
 from api.schemas import (
     ErrorOut,
     LoginIn,
@@ -30,6 +29,7 @@ from api.schemas import (
     TokenPairOut,
     TokensOut,
 )
+from vssid.clientip import client_ip
 
 router = Router(tags=["auth"])
 

@@ -16,8 +16,8 @@ from ninja import Field, Query, Router, Schema
 
 from api.errors import ApiError
 from api.schemas import MAX_OFFSET, ErrorOut
-from vssid.clientip import client_ip
 from places import lookup
+from vssid.clientip import client_ip
 
 router = Router(tags=["lookup"])
 
