@@ -113,10 +113,16 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # How long a writer waits for SQLite's single write lock before "database is locked". The
+    # embedded default serves one office's desk and a worker: write transactions are kept short
+    # (milliseconds), so a wait of many seconds only happens on a loaded machine, and waiting
+    # beats failing a citizen's request or stalling the worker.
+    SQLITE_BUSY_TIMEOUT_MS = env_int("SQLITE_BUSY_TIMEOUT_MS", 30_000)
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the web process read while the worker writes; IMMEDIATE takes the write
         # lock up front so two writers queue on busy_timeout instead of failing mid-transaction.
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+        "init_command": f"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS};",
+        "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
         "transaction_mode": "IMMEDIATE",
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":

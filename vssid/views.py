@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from vssid.health import check_database
+from vssid.heartbeat import role_health
 
 HOTLINES = [
     ("1900 9068", _("Tổng đài hỗ trợ BHXH Việt Nam (24/7)")),
@@ -20,8 +21,19 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
+    """The whole service: the database, and the background processes that send SMS and e-mail.
+
+    503 when any part is down, so monitoring notices a worker that died while the web pages still
+    answer (`/api/v1/health` is the web process alone, for a load balancer).
+    """
     ok, detail = check_database()
-    return JsonResponse({"status": "ok" if ok else "error", "database": detail}, status=200 if ok else 503)
+    body: dict[str, object] = {"database": detail}
+    if ok:
+        for role in ("worker", "periodic"):
+            health = role_health(role)
+            body[role] = {"status": "ok" if health.ok else "stale", "last_seen_seconds_ago": health.last_beat_seconds}
+            ok = ok and health.ok
+    return JsonResponse({"status": "ok" if ok else "error", **body}, status=200 if ok else 503)
 
 
 def _is_api(request: HttpRequest) -> bool:

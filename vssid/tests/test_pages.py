@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 
@@ -24,11 +26,41 @@ def test_landing_page_in_english(client: Client) -> None:
     assert "within 10 days" in html
 
 
-def test_healthz_checks_the_database(client: Client) -> None:
+def test_healthz_checks_the_database_and_the_background_processes(client: Client) -> None:
+    from vssid.heartbeat import Beater
+
+    Beater("worker", "w1").beat()
+    Beater("periodic").beat()
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "postgresql"}
+    body = response.json()
+    assert body["status"] == "ok" and body["database"] == "postgresql"
+    assert body["worker"] == {"status": "ok", "last_seen_seconds_ago": 0}
     assert client.get("/api/v1/health").json()["status"] == "ok"
+
+
+def test_healthz_reports_a_worker_that_has_not_polled_recently(client: Client) -> None:
+    import time_machine
+
+    from vssid.heartbeat import Beater
+
+    with time_machine.travel(dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC), tick=False):
+        Beater("worker", "w1").beat()
+        Beater("periodic").beat()
+    with time_machine.travel(dt.datetime(2026, 12, 1, 8, 5, tzinfo=dt.UTC), tick=False):
+        Beater("periodic").beat(force=True)
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "error"
+    assert body["worker"] == {"status": "stale", "last_seen_seconds_ago": 300}
+    assert body["periodic"]["status"] == "ok"
+
+
+def test_healthz_reports_a_worker_that_never_started(client: Client) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["worker"] == {"status": "stale", "last_seen_seconds_ago": None}
 
 
 def test_openapi_and_docs_work_offline(client: Client) -> None:

@@ -23,6 +23,8 @@ from django_tasks import TaskResult, TaskResultStatus
 from django_tasks.base import Task
 from django_tasks.exceptions import TaskResultDoesNotExist
 
+from vssid.heartbeat import HEARTBEAT_EVERY, Beater
+
 logger = logging.getLogger(__name__)
 
 
@@ -86,6 +88,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         schedule = Schedule(list(settings.PERIODIC_TASKS))
+        beater = Beater("periodic")
         stop = threading.Event()
 
         def on_sigterm(signum: int, frame: FrameType | None) -> None:
@@ -97,10 +100,12 @@ class Command(BaseCommand):
             while not stop.is_set():
                 # A long-lived process: drop connections past CONN_MAX_AGE or broken, as requests do.
                 close_old_connections()
+                beater.beat()
                 schedule.run_due(time.monotonic())
                 if options["once"]:
                     break
-                stop.wait(schedule.seconds_to_next(time.monotonic()))
+                # Wake up often enough to keep the heartbeat fresh even between rare tasks.
+                stop.wait(min(schedule.seconds_to_next(time.monotonic()), HEARTBEAT_EVERY))
         except KeyboardInterrupt:
             pass
         finally:

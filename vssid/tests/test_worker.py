@@ -1,0 +1,90 @@
+"""The background worker and its supervisor on the embedded SQLite default, as `make run` runs them."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from vssid.supervisor import Program, Supervisor
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "VSSID_VAR_DIR": str(tmp_path),
+        "SMS_BACKEND": "file",
+        "SMS_FILE_PATH": str(tmp_path / "sms.jsonl"),
+        **extra,
+    }
+
+
+def _manage(env: dict[str, str], *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def test_the_worker_waits_out_a_locked_database_instead_of_exiting(tmp_path: Path) -> None:
+    # A short busy timeout stands for a web request that holds the write lock longer than it.
+    env = _env(tmp_path, SQLITE_BUSY_TIMEOUT_MS="200")
+    assert _manage(env, "migrate", "--noinput").returncode == 0
+    enqueue = "from messaging.tasks import deliver_due; print(deliver_due.enqueue().id)"
+    assert _manage(env, "shell", "-c", enqueue).returncode == 0
+
+    holder = sqlite3.connect(tmp_path / "db.sqlite3", isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")  # the write lock, held for 3 s
+    release = threading.Timer(3.0, holder.execute, ("COMMIT",))
+    release.start()
+    try:
+        result = _manage(env, "run_worker", "--batch", "--no-startup-delay", "--interval", "0.1", timeout=120)
+    finally:
+        release.join()
+        holder.close()
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Database locked while looking for work" in result.stdout + result.stderr
+    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
+        assert db.execute("SELECT status FROM django_tasks_database_dbtaskresult").fetchall() == [("SUCCESSFUL",)]
+        # and it said it was alive
+        assert db.execute("SELECT role FROM vssid_heartbeat").fetchall() == [("worker",)]
+
+
+def _counting_program(tmp_path: Path, name: str, code: int) -> Program:
+    marker = tmp_path / f"{name}.runs"
+    script = f"import sys; open({str(marker)!r}, 'a').write('x'); sys.exit({code})"
+    return Program(name, [sys.executable, "-c", script])
+
+
+def test_supervisor_restarts_an_exiting_program_with_growing_delays(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    crashing = _counting_program(tmp_path, "worker", 1)
+    web = Program("web", [sys.executable, "-c", "import time; time.sleep(60)"], restart=False)
+    supervisor = Supervisor([crashing, web], backoff_first=0.2, backoff_max=0.8)
+    deadline = time.monotonic() + 3.0
+    with caplog.at_level(logging.INFO, logger="vssid.supervisor"):
+        code = supervisor.run(tick=0.05, until=lambda: time.monotonic() > deadline)
+    assert code == 0
+    runs = len((tmp_path / "worker.runs").read_text())
+    # 0.2 + 0.4 + 0.8 + 0.8 … in 3 s: restarted several times, but not in a tight loop.
+    assert 3 <= runs <= 6, runs
+    assert crashing.restarts == runs - 1
+    assert "worker exited with code 1" in caplog.text and "restarting in" in caplog.text
+    assert web.process is not None and web.process.poll() is not None  # stopped with the rest
+
+
+def test_the_web_server_exiting_stops_everything(tmp_path: Path) -> None:
+    worker = Program("worker", [sys.executable, "-c", "import time; time.sleep(60)"])
+    web = Program("web", [sys.executable, "-c", "import sys; sys.exit(3)"], restart=False)
+    started = time.monotonic()
+    assert Supervisor([worker, web]).run(tick=0.05) == 3
+    assert time.monotonic() - started < 15
+    assert worker.process is not None and worker.process.poll() is not None
