@@ -132,7 +132,8 @@ def adoption(office_code: str, *, levels: tuple[str, ...], employer_limit: int |
         rows = cursor.fetchall()
     out: dict[str, list[Adoption]] = {level: [] for level in levels}
     for lvl, key, label, insured, accounts, in_progress in rows:
-        out[lvl].append(Adoption(str(key or ""), str(label or ""), int(insured), int(accounts or 0), int(in_progress or 0)))
+        # SUM over no rows is NULL: an office whose scope has no insured worker yet has zeros.
+        out[lvl].append(Adoption(str(key or ""), str(label or ""), int(insured or 0), int(accounts or 0), int(in_progress or 0)))
     return out
 
 

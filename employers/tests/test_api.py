@@ -189,3 +189,21 @@ def test_the_trend_shows_only_the_snapshots_taken(client: Client) -> None:
     assert [p["day"] for p in trend] == ["2026-11-05", "2026-11-13"]
     assert trend[1]["accounts"] == trend[0]["accounts"] + 1
     assert trend[1]["week"] > trend[0]["week"]
+
+
+def test_an_office_with_no_insured_workers_gets_zeros_not_a_500(client: Client) -> None:
+    from places.models import Office
+
+    # An office whose scope has no employer at all (e.g. one opened after the register was cut).
+    lead = User.objects.get(username="lanhdao.hanoi")
+    empty = Office.objects.exclude(code__startswith="001").exclude(code__in=["000"]).order_by("code").first()
+    assert empty is not None
+    User.objects.filter(pk=lead.pk).update(office=empty)
+    response = client.get("/api/v1/campaign/adoption?group_by=employer", **bearer(client, "lanhdao.hanoi"))
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["insured"], body["accounts"], body["share"], body["groups"]) == (0, 0, 0.0, [])
+    client.force_login(lead)
+    page = client.get("/chien-dich/")
+    assert page.status_code == 200
+    assert client.get("/chien-dich/bao-cao.csv").status_code == 200
