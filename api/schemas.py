@@ -145,5 +145,9 @@ class StaffRegistrationDetailOut(StaffRegistrationOut):
     reject_reason: str
 
 
+# The reason goes into an SMS (shortened there) and an e-mail; a paragraph is plenty.
+REJECT_REASON_MAX_LENGTH = 500
+
+
 class RejectIn(Schema):
-    reason: str
+    reason: str = Field(max_length=REJECT_REASON_MAX_LENGTH)

@@ -6,7 +6,8 @@ import functools
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -34,6 +35,18 @@ def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
 @api.exception_handler(AccountError)
 def on_domain_error(request: HttpRequest, exc: EnrollmentError | AccountError) -> HttpResponse:
     return api.create_response(request, {"code": exc.code, "message": exc.message, "fields": exc.fields}, status=exc.status)
+
+
+@api.exception_handler(SuspiciousOperation)
+def on_refused_request(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    # Raised by Django while reading the body: over DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields
+    # or files. Without this the client got Django's HTML 400 page.
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024
+        message = _("Nội dung gửi lên quá lớn (tối đa %(kb)s KB).") % {"kb": limit}
+        return api.create_response(request, {"code": "payload_too_large", "message": message, "fields": {}}, status=413)
+    body = {"code": "bad_request", "message": _("Yêu cầu không hợp lệ."), "fields": {}}
+    return api.create_response(request, body, status=400)
 
 
 @api.exception_handler(Http404)

@@ -25,5 +25,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "vssid.views.bad_request"
 handler404 = "vssid.views.not_found"
 handler500 = "vssid.views.server_error"

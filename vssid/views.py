@@ -46,6 +46,13 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     return render(request, "404.html", status=404)
 
 
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _is_api(request):
+        body = {"code": "bad_request", "message": str(_("Yêu cầu không hợp lệ.")), "fields": {}}
+        return JsonResponse(body, status=400)
+    return render(request, "400.html", status=400)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     if _is_api(request):
         body = {"code": "server_error", "message": str(_("Hệ thống đang gặp sự cố, vui lòng thử lại sau.")), "fields": {}}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from api.auth import BearerAuth, auth_user
 from api.errors import ApiError
 from api.schemas import MAX_OFFSET, ErrorOut
 from employers.services import (
+    NOTE_MAX_LENGTH,
     EmployerPortalError,
     add_flag_note,
     audit_flag_list,
@@ -91,7 +92,7 @@ def list_workers(request: HttpRequest, filters: Query[WorkerFilter]) -> dict[str
 
 
 class InvitationIn(Schema):
-    ssns: list[str] = Field(default_factory=list, max_length=500)
+    ssns: list[Annotated[str, Field(max_length=12)]] = Field(default_factory=list, max_length=500)
     all_without_account: bool = Field(False, description="Invite every worker with no account and no live registration")
 
 
@@ -165,7 +166,12 @@ class EmployerFlagPage(Schema):
 
 
 class FlagNoteIn(Schema):
-    note: str = Field(..., description="The employer's note, at most 500 characters; it replaces the previous one")
+    # The service counts characters after NFC normalisation; the raw text may be decomposed.
+    note: str = Field(
+        ...,
+        max_length=2 * NOTE_MAX_LENGTH,
+        description="The employer's note, at most 500 characters; it replaces the previous one",
+    )
 
 
 def _flag_out(flag: PeriodFlag) -> dict[str, Any]:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from api.auth import auth_user, citizen_auth
 from api.errors import ApiError
@@ -86,9 +86,10 @@ class VisitOut(Schema):
 
 class FlagIn(Schema):
     period_id: int | None = None
-    scheme: str | None = None
-    month: str | None = None  # "yyyy-mm" or "mm/yyyy"
-    message: str
+    scheme: str | None = Field(None, max_length=10)
+    month: str | None = Field(None, max_length=7)  # "yyyy-mm" or "mm/yyyy"
+    # The service counts characters after NFC normalisation; the raw text may be decomposed.
+    message: str = Field(max_length=history.MESSAGE_MAX_LENGTH * 2)
 
 
 class FlagOut(Schema):
@@ -109,7 +110,10 @@ class FlagOut(Schema):
 
 @router.get("/me/participation", response={200: ParticipationOut, **ERRORS}, summary="Quá trình tham gia, one scheme")
 def participation(
-    request: HttpRequest, scheme: str = "bhxh", from_year: int | None = None, to_year: int | None = None
+    request: HttpRequest,
+    scheme: Annotated[str, Query(max_length=10)] = "bhxh",
+    from_year: int | None = None,
+    to_year: int | None = None,
 ) -> dict[str, Any]:
     try:
         result = history.participation_history(
@@ -130,7 +134,7 @@ def participation(
 
 
 @router.get("/me/benefits", response={200: list[BenefitOut], **ERRORS}, summary="Thông tin hưởng")
-def benefits(request: HttpRequest, tab: str | None = None) -> list[dict[str, Any]]:
+def benefits(request: HttpRequest, tab: Annotated[str | None, Query(max_length=20)] = None) -> list[dict[str, Any]]:
     try:
         rows = history.benefits(_person_id(request), tab=tab or None)
     except HistoryError as exc:

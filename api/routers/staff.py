@@ -6,10 +6,10 @@ another office answers 404 `not_found`, exactly like one that does not exist.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 
 from api.auth import auth_user, staff_auth
 from api.schemas import MAX_OFFSET, ErrorOut, RejectIn, StaffRegistrationDetailOut, StaffRegistrationPage
@@ -21,6 +21,9 @@ from enrollment.services import (
     staff_queue,
     view_for_staff,
 )
+
+# A reference is 10 characters; anything longer is refused before any query.
+Reference = Annotated[str, Path(max_length=20)]
 
 router = Router(tags=["staff"], auth=staff_auth)
 
@@ -50,7 +53,7 @@ def queue(request: HttpRequest, filters: Query[QueueFilter]) -> dict[str, Any]:
     response={200: StaffRegistrationDetailOut, **ERRORS},
     summary="One registration of the office (photos are only shown in the back office)",
 )
-def detail(request: HttpRequest, reference: str) -> Registration:
+def detail(request: HttpRequest, reference: Reference) -> Registration:
     return view_for_staff(auth_user(request), reference, request=request)
 
 
@@ -59,7 +62,7 @@ def detail(request: HttpRequest, reference: str) -> Registration:
     response={200: StaffRegistrationDetailOut, **ERRORS},
     summary="The signed Form 01 and the original ID were checked at the desk",
 )
-def receive(request: HttpRequest, reference: str) -> Registration:
+def receive(request: HttpRequest, reference: Reference) -> Registration:
     return receive_registration(auth_user(request), reference, request=request)
 
 
@@ -68,7 +71,7 @@ def receive(request: HttpRequest, reference: str) -> Registration:
     response={200: StaffRegistrationDetailOut, **ERRORS},
     summary="Create the account and text its password (once)",
 )
-def approve(request: HttpRequest, reference: str) -> Registration:
+def approve(request: HttpRequest, reference: Reference) -> Registration:
     return approve_registration(auth_user(request), reference, request=request)
 
 
@@ -77,5 +80,5 @@ def approve(request: HttpRequest, reference: str) -> Registration:
     response={200: StaffRegistrationDetailOut, **ERRORS},
     summary="Reject with a reason (sent to the person)",
 )
-def reject(request: HttpRequest, reference: str, payload: RejectIn) -> Registration:
+def reject(request: HttpRequest, reference: Reference, payload: RejectIn) -> Registration:
     return reject_registration(auth_user(request), reference, payload.reason, request=request)
