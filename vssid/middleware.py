@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -33,3 +34,31 @@ class LanguageMiddleware:
             patch_vary_headers(response, ("Accept-Language",))
         response.headers.setdefault("Content-Language", chosen)
         return response
+
+
+class StaffSessionIdleMiddleware:
+    """Sessions of those who work on other people's data end after a working day of inactivity.
+
+    A clerk who leaves the office with the back office open must not find it open the next
+    morning. Every request of such a user pushes the expiry out again (saving the session at most
+    every IDLE_TOUCH, so a busy clerk does not write the session on every click). Citizens keep
+    the default lifetime of SESSION_COOKIE_AGE.
+    """
+
+    IDLE_TOUCH = 300  # seconds
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        role = getattr(user, "role", None) if user is not None and user.is_authenticated else None
+        if role in settings.STAFF_SESSION_ROLES:
+            idle: int = settings.STAFF_SESSION_IDLE_SECONDS
+            session = request.session
+            now = int(time.time())
+            last = session.get("_touched_at")
+            if session.get_expiry_age() != idle or not isinstance(last, int) or now - last >= self.IDLE_TOUCH:
+                session.set_expiry(idle)
+                session["_touched_at"] = now
+        return self.get_response(request)

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "ninja",  # serves Swagger UI's assets locally: no CDN is reachable
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "vssid",
@@ -86,6 +87,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.PasswordChangeRequiredMiddleware",
+    "vssid.middleware.StaffSessionIdleMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -198,15 +201,6 @@ TASKS = {
     }
 }
 
-SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SAMESITE = "Lax"
-CSRF_COOKIE_SAMESITE = "Lax"
-SECURE_CONTENT_TYPE_NOSNIFF = True
-X_FRAME_OPTIONS = "DENY"
-SECURE_REFERRER_POLICY = "same-origin"
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
-    CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 
 # Reverse proxies in front of the app (vssid/clientip.py): how many, and optionally their addresses.
 TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
@@ -216,6 +210,57 @@ LOGIN_URL = "/dang-nhap/"
 LOGIN_REDIRECT_URL = "/"
 # Where links in SMS, e-mails and Form 01 point; the public address of the service.
 SITE_URL = os.environ.get("SITE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}")
+
+# ---- Transport and browser security -------------------------------------------------------------
+SITE_IS_HTTPS = SITE_URL.startswith("https://")
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Served over https (SITE_URL says so): cookies never travel in clear, and browsers are told to
+# use https only (HSTS; Django sends it on https responses only). SECURE_COOKIES=0 / HSTS_SECONDS=0
+# turn them off, e.g. for a test deployment on plain http.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", SITE_IS_HTTPS and not DEBUG)
+SECURE_HSTS_SECONDS = 0 if DEBUG else env_int("HSTS_SECONDS", 31_536_000 if SITE_IS_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^api/v1/health$"]  # probes from inside the network
+# Behind a reverse proxy that terminates TLS: the header it sets, e.g. SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto.
+# Only set it when the proxy always overwrites that header, or clients could claim https.
+if os.environ.get("SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + os.environ["SECURE_PROXY_SSL_HEADER"].strip().upper().replace("-", "_"), "https")
+# Office staff, leads, employer HR and administrators: signed out after a working day without activity.
+STAFF_SESSION_ROLES = frozenset({"staff", "lead", "employer", "admin"})
+STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_SECONDS", 8 * 3600)
+
+# Content-Security-Policy (django-csp): every script and style is a file of our own, so nothing
+# inline or from elsewhere runs even if some text slipped through escaping. In DEBUG it only
+# reports, so Django's debug pages (inline styles) still render.
+_CSP = {
+    # Swagger UI of /api/v1/docs initialises itself with an inline script (django-ninja's template).
+    "EXCLUDE_URL_PREFIXES": ["/api/v1/docs"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "worker-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+if DEBUG:
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024  # three photos of up to 5 MB each stay in memory, never on /tmp
 
