@@ -1,7 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from accounts.forms import AdminLoginForm
 from accounts.models import User
+
+# The admin's login counts failures and locks like every other login (accounts.services).
+admin.site.login_form = AdminLoginForm
 
 
 @admin.register(User)

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+import unicodedata
 import uuid
 from dataclasses import dataclass
 
@@ -24,6 +25,13 @@ OTP_TTL = dt.timedelta(minutes=5)
 OTP_MAX_ATTEMPTS = 5
 OTP_MAX_PER_HOUR = 5
 USER_MAX_FAILURES, IP_MAX_FAILURES = 5, 30
+# Input bounds shared by the web forms and the API schemas: longer input is refused as invalid
+# before it reaches a query or a password hasher (a megabyte "password" costs seconds of Argon2).
+USERNAME_MAX_LENGTH = 150  # User.username
+PASSWORD_MAX_LENGTH = 128
+PHONE_MAX_LENGTH = 20  # "+84 912 345 678" with spaces
+OTP_MAX_LENGTH = 20  # codes are 6 digits; a little slack so a pasted code with spaces is "wrong", not "invalid"
+TOKEN_MAX_LENGTH = 200  # refresh tokens are 64 characters
 THROTTLE_WINDOW = LOCKOUT = dt.timedelta(minutes=15)
 ACCESS_TTL = dt.timedelta(hours=1)
 REFRESH_TTL = dt.timedelta(days=30)
@@ -56,15 +64,22 @@ def check_new_password(user: User, new_password: str) -> None:
         raise AccountError("weak_password", " ".join(exc.messages), fields={"new_password": list(exc.messages)}) from exc
 
 
-def change_password(user: User, *, old_password: str, new_password: str) -> None:
+def change_password(user: User, *, old_password: str, new_password: str, keep_session: str = "", keep_token: str = "") -> None:
+    """Replace the password; every other web session and API login of the user ends (any role).
+
+    keep_session / keep_token name the web session or the access token doing the change, which
+    stays logged in.
+    """
     if not user.check_password(old_password):
         raise AccountError("wrong_password", _("Mật khẩu hiện tại không đúng."), fields={"old_password": [_("Không đúng.")]})
     if old_password == new_password:
         raise AccountError("same_password", _("Mật khẩu mới phải khác mật khẩu hiện tại."))
     check_new_password(user, new_password)
-    user.set_password(new_password)
-    user.must_change_password = False
-    user.save(update_fields=["password", "must_change_password"])
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.must_change_password = False
+        user.save(update_fields=["password", "must_change_password"])
+        end_sessions(user, keep_session=keep_session, keep_token=keep_token)
 
 
 # ---- one-time codes --------------------------------------------------------------------
@@ -128,16 +143,26 @@ class Lockout:
     until: dt.datetime
 
 
-def _throttle_keys(username: str, ip: str | None) -> list[tuple[str, int]]:
-    keys = [(f"user:{username.strip().lower()}", USER_MAX_FAILURES)]
+def _account_key(identifier: str, user: User | None) -> str:
+    """The per-account counter: the resolved account, so the BHXH code, the CCCD and the user name
+    of one person share it; an identifier that resolves to nobody counts under its own normalised,
+    hashed text (bounded length, whatever was typed)."""
+    if user is not None:
+        return f"user:{user.pk}"
+    normalised = unicodedata.normalize("NFKC", identifier).strip().casefold()
+    return "login:" + hashlib.sha256(normalised.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _throttle_keys(account_key: str, ip: str | None) -> list[tuple[str, int]]:
+    keys = [(account_key, USER_MAX_FAILURES)]
     if ip:
         keys.append((f"ip:{ip}", IP_MAX_FAILURES))
     return keys
 
 
-def check_not_locked(username: str, ip: str | None) -> None:
+def check_not_locked(account_key: str, ip: str | None) -> None:
     now = timezone.now()
-    for key, _limit in _throttle_keys(username, ip):
+    for key, _limit in _throttle_keys(account_key, ip):
         locked = LoginThrottle.objects.filter(key=key, locked_until__gt=now).values_list("locked_until", flat=True).first()
         if locked:
             minutes = max(1, int((locked - now).total_seconds() // 60) + 1)
@@ -148,10 +173,10 @@ def check_not_locked(username: str, ip: str | None) -> None:
             )
 
 
-def record_failure(username: str, ip: str | None) -> None:
+def record_failure(account_key: str, ip: str | None) -> None:
     now = timezone.now()
     with transaction.atomic():
-        for key, limit in _throttle_keys(username, ip):
+        for key, limit in _throttle_keys(account_key, ip):
             row, _created = LoginThrottle.objects.select_for_update().get_or_create(key=key)
             if row.window_started_at < now - THROTTLE_WINDOW:
                 row.failures, row.window_started_at = 0, now
@@ -161,8 +186,8 @@ def record_failure(username: str, ip: str | None) -> None:
             row.save()
 
 
-def record_success(username: str) -> None:
-    LoginThrottle.objects.filter(key=f"user:{username.strip().lower()}").delete()
+def record_success(user: User) -> None:
+    LoginThrottle.objects.filter(key=_account_key("", user)).delete()
 
 
 # ---- sessions and tokens ---------------------------------------------------------------
@@ -177,6 +202,25 @@ class TokenPair:
     access_token: str
     refresh_token: str
     expires_in: int
+
+
+def end_sessions(user: User, *, keep_session: str = "", keep_token: str = "") -> None:
+    """After a password change or reset, for every role: end the API tokens and web sessions but the
+    one doing the change (its web session, or the login its access token belongs to).
+
+    Django also ties each web session to the password hash, so a staff member's other browsers
+    are logged out by the change itself; the citizen's one tracked session is deleted outright.
+    """
+    tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+    if keep_token:
+        family = ApiToken.objects.filter(access_hash=_digest(keep_token)).values_list("family", flat=True).first()
+        if family is not None:
+            tokens = tokens.exclude(family=family)
+    tokens.update(revoked_at=timezone.now())
+    if user.session_key and user.session_key != keep_session:
+        Session.objects.filter(session_key=user.session_key).delete()
+        user.session_key = ""
+        user.save(update_fields=["session_key"])
 
 
 def end_other_sessions(user: User, *, keep_session: str = "") -> None:
@@ -276,7 +320,8 @@ def revoke_access_token(raw: str) -> None:
 def resolve_login(identifier: str) -> User | None:
     """A login by username, BHXH code or CCCD (the CCCD replaces the BHXH code since 08/2025)."""
     identifier = (identifier or "").strip()
-    if not identifier:
+    # No account has such a name; PostgreSQL cannot even compare text holding NUL (a 500).
+    if not identifier or len(identifier) > USERNAME_MAX_LENGTH or "\x00" in identifier:
         return None
     if len(identifier) == 12 and identifier.isdigit():
         return User.objects.filter(person__cccd=identifier).select_related("person").first()
@@ -284,20 +329,25 @@ def resolve_login(identifier: str) -> User | None:
 
 
 def authenticate_login(identifier: str, password: str, *, ip: str | None) -> User:
-    """Check a password under the lockout rules: 5 failures lock an account, 30 an address, for 15 minutes."""
-    key = (identifier or "").strip()
-    check_not_locked(key, ip)
-    user = resolve_login(key)
-    if user is None:
-        User().set_password(password)  # spend the same time as a real check: no hint that the login exists
+    """Check a password under the lockout rules: 5 failures lock an account, 30 an address, for 15 minutes.
+
+    The account's counter is keyed on the account itself (see _account_key), so guesses through
+    the BHXH code and through the CCCD of one person add up.
+    """
+    typed = (identifier or "").strip()
+    user = resolve_login(typed)
+    account_key = _account_key(typed, user)
+    check_not_locked(account_key, ip)
+    if user is None or len(password or "") > PASSWORD_MAX_LENGTH or "\x00" in (password or ""):
+        User().set_password("x" * 10)  # spend the same time as a real check: no hint that the login exists
         ok = False
     else:
         ok = user.check_password(password) and user.is_active
     if not ok:
-        record_failure(key, ip)
+        record_failure(account_key, ip)
         raise AccountError("invalid_credentials", _("Tên đăng nhập hoặc mật khẩu không đúng."), status=401)
-    record_success(key)
     assert user is not None  # noqa: S101 - ok implies a user
+    record_success(user)
     return user
 
 
@@ -330,6 +380,7 @@ def request_password_reset(identifier: str, phone: str) -> None:
             kind="password_reset_otp",
             body=f"VssID: Ma OTP dat lai mat khau la {code}. Hieu luc 5 phut. Khong cung cap ma nay cho bat ky ai.",
             secret=code,
+            secret_of=_reset_subject(user),
         )
 
 
@@ -345,8 +396,8 @@ def confirm_password_reset(identifier: str, otp: str, new_password: str) -> User
             user.set_password(new_password)
             user.must_change_password = False
             user.save(update_fields=["password", "must_change_password"])
-            end_other_sessions(user)
-            record_success(user.username)
+            end_sessions(user)
+            record_success(user)
     if problem is not None:
         raise problem
     return user

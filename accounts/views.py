@@ -97,7 +97,12 @@ def password_change(request: HttpRequest) -> HttpResponse:
     error: AccountError | None = None
     if request.method == "POST" and form.is_valid():
         try:
-            change_password(user, old_password=form.cleaned_data["old_password"], new_password=form.cleaned_data["new_password"])
+            change_password(
+                user,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password"],
+                keep_session=request.session.session_key or "",
+            )
         except AccountError as exc:
             error = exc
             _apply(form, exc)

@@ -2,8 +2,10 @@
 
 Tokens are the opaque ones of accounts.services (stored hashed, revocable, one active device per
 citizen). A guard answers 401 `not_authenticated` when the token is missing or dead, 403 when the
-user has the wrong role, and 403 `password_change_required` while a citizen still has to replace
-the password sent by SMS (only POST /auth/password and /auth/logout use `BearerAuth` and stay open).
+user has the wrong role, and 403 `password_change_required` while the user (any role) still has
+to replace a password someone else issued: the SMS password of a citizen, the first password of
+staff or of an invited HR clerk. Only POST /auth/password and /auth/logout stay open
+(`bearer_auth`, built with allow_password_change_pending=True).
 """
 
 from __future__ import annotations
@@ -23,8 +25,24 @@ def bearer_token(request: HttpRequest) -> str:
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
+def password_change_required(user: User) -> ApiError:
+    if user.role == User.Role.CITIZEN:
+        message = _("Bạn cần đổi mật khẩu được gửi qua SMS trước khi tiếp tục.")
+    else:
+        message = _("Bạn cần đổi mật khẩu được cấp trước khi tiếp tục.")
+    return ApiError(403, "password_change_required", message)
+
+
 class BearerAuth(HttpBearer):
-    """Any live token, whatever the role; request.auth and request.user become its user."""
+    """Any live token of the admitted roles; request.auth and request.user become its user.
+
+    Subclasses narrow the roles in check(); the forced password change is enforced here, after the
+    role check, so a guard defined elsewhere (the employer router's) cannot forget it.
+    """
+
+    def __init__(self, *, allow_password_change_pending: bool = False) -> None:
+        super().__init__()
+        self.allow_password_change_pending = allow_password_change_pending
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         user = self.lookup(request, token.strip()) if token.strip() else None
@@ -32,6 +50,8 @@ class BearerAuth(HttpBearer):
             return None  # ninja answers AuthenticationError: 401 not_authenticated
         request.user = user
         self.check(user)
+        if user.must_change_password and not self.allow_password_change_pending:
+            raise password_change_required(user)
         return user
 
     def lookup(self, request: HttpRequest, token: str) -> User | None:
@@ -46,12 +66,6 @@ class CitizenAuth(BearerAuth):
     def check(self, user: User) -> None:
         if user.role != User.Role.CITIZEN or user.person_id is None:
             raise ApiError(403, "forbidden", _("Chức năng này chỉ dành cho người tham gia BHXH."))
-        if user.must_change_password:
-            raise ApiError(
-                403,
-                "password_change_required",
-                _("Bạn cần đổi mật khẩu được gửi qua SMS trước khi tiếp tục."),
-            )
 
 
 class StaffAuth(BearerAuth):
@@ -60,7 +74,8 @@ class StaffAuth(BearerAuth):
             raise ApiError(403, "forbidden", _("Chức năng này chỉ dành cho cán bộ cơ quan BHXH."))
 
 
-bearer_auth = BearerAuth()
+# For /auth/password and /auth/logout only: the way out of a forced change must stay open.
+bearer_auth = BearerAuth(allow_password_change_pending=True)
 citizen_auth = CitizenAuth()
 staff_auth = StaffAuth()
 

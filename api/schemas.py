@@ -5,6 +5,14 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from accounts.services import (
+    OTP_MAX_LENGTH,
+    PASSWORD_MAX_LENGTH,
+    PHONE_MAX_LENGTH,
+    TOKEN_MAX_LENGTH,
+    USERNAME_MAX_LENGTH,
+)
+
 # The largest `offset` a list accepts. No list comes near it (past the end is an empty page); the
 # bound keeps offset + limit inside PostgreSQL's bigint, which a larger number overflows (a 500).
 MAX_OFFSET = 1_000_000_000
@@ -60,9 +68,19 @@ class ConfirmedOut(Schema):
 # ---- auth -------------------------------------------------------------------------------
 
 
+# Bounded like the web forms (accounts.services): longer input answers 422 invalid_input before
+# it reaches a query or the password hasher; a NUL anywhere answers 422 too (api.urls).
+def _username() -> Any:
+    return Field(max_length=USERNAME_MAX_LENGTH, description="BHXH code, CCCD or staff user name")
+
+
+def _password() -> Any:
+    return Field(max_length=PASSWORD_MAX_LENGTH)
+
+
 class LoginIn(Schema):
-    username: str = Field(description="BHXH code, CCCD or staff user name")
-    password: str
+    username: str = _username()
+    password: str = _password()
 
 
 class TokenPairOut(Schema):
@@ -72,27 +90,27 @@ class TokenPairOut(Schema):
 
 
 class TokensOut(TokenPairOut):
-    must_change_password: bool = Field(description="Until changed (POST /auth/password), citizen calls answer 403")
+    must_change_password: bool = Field(description="Until changed (POST /auth/password), other calls answer 403")
 
 
 class RefreshIn(Schema):
-    refresh_token: str
+    refresh_token: str = Field(max_length=TOKEN_MAX_LENGTH)
 
 
 class PasswordChangeIn(Schema):
-    old_password: str
-    new_password: str
+    old_password: str = _password()
+    new_password: str = _password()
 
 
 class PasswordResetIn(Schema):
-    username: str
-    phone: str
+    username: str = _username()
+    phone: str = Field(max_length=PHONE_MAX_LENGTH)
 
 
 class PasswordResetConfirmIn(Schema):
-    username: str
-    otp: str
-    new_password: str
+    username: str = _username()
+    otp: str = Field(max_length=OTP_MAX_LENGTH)
+    new_password: str = _password()
 
 
 class MessageOut(Schema):

@@ -66,7 +66,13 @@ def logout(request: HttpRequest) -> Status[None]:
 
 @router.post("/auth/password", response={200: MessageOut, **ERRORS}, auth=bearer_auth, summary="Change the password")
 def password(request: HttpRequest, payload: PasswordChangeIn) -> dict[str, str]:
-    change_password(auth_user(request), old_password=payload.old_password, new_password=payload.new_password)
+    # This login stays; the user's other tokens and web sessions end (accounts.services.end_sessions).
+    change_password(
+        auth_user(request),
+        old_password=payload.old_password,
+        new_password=payload.new_password,
+        keep_token=bearer_token(request),
+    )
     return {"message": _("Đã đổi mật khẩu.")}
 
 
