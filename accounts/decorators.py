@@ -44,5 +44,11 @@ def is_citizen(user: User) -> bool:
     return user.role == User.Role.CITIZEN and bool(user.person_id)
 
 
+def is_office_lead(user: User) -> bool:
+    """A lead of an office (campaign dashboard, HR invitations)."""
+    return user.role == User.Role.LEAD and bool(user.office_id)
+
+
 staff_only = _guard(is_office_staff)
+lead_only = _guard(is_office_lead)
 citizen_only = _guard(is_citizen)

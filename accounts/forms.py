@@ -127,3 +127,35 @@ class AdminLoginForm(AdminAuthenticationForm):
             self.user_cache = user
             self.confirm_login_allowed(user)
         return self.cleaned_data
+
+
+class InviteClerkForm(forms.Form):
+    """An office lead creates the login of an employer's HR clerk (accounts.onboarding.invite_hr_clerk)."""
+
+    employer_code = forms.CharField(
+        label=_("Mã đơn vị"),
+        max_length=15,
+        help_text=_("Mã đơn vị sử dụng lao động thuộc cơ quan BHXH của bạn, ví dụ 0101234567DNA01."),
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
+        error_messages=_errors(_("Nhập mã đơn vị.")),
+    )
+    full_name = forms.CharField(
+        label=_("Họ tên cán bộ nhân sự"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        error_messages=_errors(_("Nhập họ tên.")),
+    )
+    username = forms.CharField(
+        label=_("Tên đăng nhập"),
+        max_length=30,
+        help_text=_("3–30 chữ thường không dấu, chữ số, dấu chấm, gạch ngang hoặc gạch dưới, ví dụ nhansu.songhong."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}),
+        error_messages=_errors(_("Nhập tên đăng nhập.")),
+    )
+    phone = forms.CharField(
+        label=_("Số điện thoại di động"),
+        max_length=PHONE_MAX_LENGTH,
+        help_text=_("Mật khẩu đăng nhập được gửi qua SMS tới số này."),
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "numeric", "autocomplete": "off"}),
+        error_messages=_errors(_("Nhập số điện thoại.")),
+    )

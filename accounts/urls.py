@@ -18,3 +18,8 @@ urlpatterns += [
     path("tai-khoan/thiet-bi/<int:token_id>/dang-xuat/", views.device_revoke, name="device_revoke"),
     path("tai-khoan/ai-da-xem/", views.viewers, name="viewers"),
 ]
+
+# Office leads: logins for employers' HR clerks.
+urlpatterns += [
+    path("lanh-dao/moi-can-bo-nhan-su/", views.invite_hr_clerk, name="invite_hr"),
+]

@@ -18,8 +18,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from accounts import selfservice
-from accounts.forms import LoginForm, PasswordChangeForm, PasswordResetConfirmForm, PasswordResetRequestForm
+from accounts import onboarding, selfservice
+from accounts.decorators import lead_only
+from accounts.forms import (
+    InviteClerkForm,
+    LoginForm,
+    PasswordChangeForm,
+    PasswordResetConfirmForm,
+    PasswordResetRequestForm,
+)
 from accounts.models import User
 from accounts.services import (
     AccountError,
@@ -50,7 +57,7 @@ def _safe_next(request: HttpRequest) -> str:
     return ""
 
 
-def _apply(form: LoginForm | PasswordChangeForm | PasswordResetConfirmForm, error: AccountError) -> None:
+def _apply(form: LoginForm | PasswordChangeForm | PasswordResetConfirmForm | InviteClerkForm, error: AccountError) -> None:
     for name, problems in error.fields.items():
         if name in form.fields:
             for problem in problems:
@@ -248,3 +255,31 @@ def viewers(request: HttpRequest) -> HttpResponse:
     page = Paginator(selfservice.viewers_of(user), VIEWERS_PER_PAGE).get_page(request.GET.get("page"))
     rows = [selfservice.as_viewer(event) for event in page.object_list]
     return render(request, "accounts/viewers.html", {"page": page, "rows": rows})
+
+
+# ---- office leads: HR clerks of the employers in the office's scope -----------------------------
+
+
+@never_cache
+@lead_only
+@require_http_methods(["GET", "POST"])
+def invite_hr_clerk(request: HttpRequest) -> HttpResponse:
+    lead = cast(User, request.user)
+    form = InviteClerkForm(request.POST if request.method == "POST" else None)
+    error: AccountError | None = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            clerk = onboarding.invite_hr_clerk(lead, request=request, **form.cleaned_data)
+        except AccountError as exc:
+            error = exc
+            _apply(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Đã tạo tài khoản %(username)s cho đơn vị %(employer)s và gửi mật khẩu qua SMS.")
+                % {"username": clerk.username, "employer": clerk.employer_id},
+            )
+            return redirect("accounts:invite_hr")
+    context = {"form": form, "error": error, "office": onboarding.lead_office(lead)}
+    status = 200 if request.method == "GET" else (error.status if error else 400)
+    return render(request, "lead/invite_hr.html", context, status=status)
