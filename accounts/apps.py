@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Tài khoản (accounts)"
+
+    def ready(self) -> None:
+        # Imported here: models are not ready when this module loads.
+        from accounts import reissue
+        from messaging.models import SmsKind
+        from messaging.services import register_reissuer
+
+        # Messaging cannot import us (style.md §4); it calls these when a password or reset code
+        # may or may not have reached the citizen.
+        register_reissuer(SmsKind.ACCOUNT_PASSWORD, reissue.reissue_password)
+        register_reissuer(SmsKind.PASSWORD_RESET_OTP, reissue.reissue_reset_code)

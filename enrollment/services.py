@@ -232,6 +232,7 @@ def submit_registration(data: RegistrationInput, *, request: HttpRequest | None 
                 body=f"VssID: Ma OTP xac nhan dang ky giao dich dien tu la {code}. Hieu luc 5 phut. "
                 "Khong cung cap ma nay cho bat ky ai.",
                 secret=code,
+                secret_of=_otp_subject(registration.reference),
             )
             record(
                 "registration.submit",
@@ -270,6 +271,7 @@ def resend_otp(reference: str) -> None:
             body=f"VssID: Ma OTP xac nhan dang ky giao dich dien tu la {code}. Hieu luc 5 phut. "
             "Khong cung cap ma nay cho bat ky ai.",
             secret=code,
+            secret_of=_otp_subject(reference),
         )
 
 
@@ -489,6 +491,7 @@ def approve_registration(user: User, reference: str, *, request: HttpRequest | N
             body=f"VssID: Ho so {registration.reference} da duoc duyet. Ten dang nhap: {registration.ssn}. "
             f"Mat khau: {password}. Hay doi mat khau khi dang nhap lan dau.",
             secret=password,
+            secret_of=f"user:{account.pk}",
             dedupe_key=f"account_password:{registration.pk}",
         )
         registration.status = Registration.Status.APPROVED

@@ -14,7 +14,7 @@ class MessageAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Read-only: the outbox is written by services and the worker, never by hand.
 
     A pending message may still hold a password or OTP in its body, so the body is shown only once
-    the message is done (sent or failed), when the secret has been scrubbed out of it.
+    the message is done (sent, failed or uncertain), when the secret has been scrubbed out of it.
     """
 
     list_display = ("created_at", "channel", "kind", "status", "attempts", "next_attempt_at", "last_error")
@@ -36,6 +36,8 @@ class MessageAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "last_error",
         "created_at",
         "dedupe_key",
+        "secret_of",
+        "reissue_of",
     )
     readonly_fields = fields
 

@@ -1,13 +1,24 @@
 """SMS senders behind settings.SMS_BACKEND (design.md §4): console, file, smpp, http.
 
-Each sender either hands the message to its destination or raises DeliveryError (or an OSError
-from the network); the outbox then schedules a retry. E-mail goes through Django's EMAIL_BACKEND.
+Each sender either hands the message to its destination or raises one of two errors, and which
+one matters, because a password or OTP must never reach the citizen twice:
+
+- DeliveryError: the gateway certainly did not take the message (we could not connect, it refused
+  the login, or it answered with a refusal). The outbox retries the same message later.
+- UncertainDeliveryError: the request was sent and no clear answer came back (a timeout or a
+  dropped connection while waiting, a garbled or proxy error answer), so the SMS may be on its way.
+  The outbox sends a message without a secret again (at least once) but replaces a password or OTP
+  with a new one instead (messaging.services).
+
+Any other exception from send() counts as uncertain for a secret. E-mail goes through Django's
+EMAIL_BACKEND.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import http.client
 import json
 import logging
 import sys
@@ -31,6 +42,15 @@ SMPP_TIMEOUT = 10
 
 class DeliveryError(Exception):
     """The gateway did not take the message. The text never holds the body or the recipient."""
+
+
+class UncertainDeliveryError(DeliveryError):
+    """The gateway may have taken the message: the request went out and no clear answer came back."""
+
+
+# A gateway's own refusals; other 5xx come from proxies in front of it (502, 504) or from a
+# gateway that failed halfway (500), when the SMS may already be queued at the operator.
+HTTP_REFUSED_5XX = frozenset({501, 503, 505})
 
 
 @dataclass(frozen=True)
@@ -93,6 +113,7 @@ class SmppBackend:
         client = smpplib.client.Client(self.host, self.port, timeout=SMPP_TIMEOUT, allow_unknown_opt_params=True)
         accepted: list[Any] = []
         client.set_message_sent_handler(lambda pdu, **kwargs: accepted.append(pdu))
+        submitted = False  # once submit_sm is written out whole, the SMSC may deliver it
         try:
             client.connect()
             client.bind_transmitter(system_id=self.system_id, password=self.password)
@@ -106,12 +127,21 @@ class SmppBackend:
                 data_coding=smpplib.consts.SMPP_ENCODING_IA5,  # the body is checked to be ASCII
                 short_message=sms.body.encode("ascii"),
             )
+            submitted = True
             # read_once answers enquire_link and raises PDUError on an error status.
             while not accepted:
                 client.read_once(auto_send_enquire_link=False)
         except smpplib.exceptions.PDUError as exc:
+            # With a command status the SMSC said no (SMPP 3.4 §5.1.3); without one, the answer
+            # was garbled and, after submit_sm, may have been a yes.
+            if submitted and len(exc.args) < 2:
+                raise UncertainDeliveryError("SMSC answer to submit_sm unreadable") from exc
             raise DeliveryError(f"SMSC refused: {exc.args[0] if exc.args else 'error status'}") from exc
         except (smpplib.exceptions.ConnectionError, OSError) as exc:
+            # sendall() either wrote submit_sm whole or failed: a failure before `submitted` means
+            # the SMSC never had a complete request; after it, only the answer was lost.
+            if submitted:
+                raise UncertainDeliveryError(f"SMSC did not answer submit_sm at {self.host}:{self.port}") from exc
             raise DeliveryError(f"SMSC unreachable at {self.host}:{self.port}") from exc
         else:
             try:
@@ -143,12 +173,22 @@ class HttpBackend:
                 status: int = response.status
         except urllib.error.HTTPError as exc:
             exc.close()  # it holds the response socket
-            raise DeliveryError(f"SMS gateway answered HTTP {exc.code}") from exc
-        except (urllib.error.URLError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise DeliveryError(f"SMS gateway unreachable: {type(reason).__name__}") from exc
+            raise _http_error(exc.code) from exc
+        except urllib.error.URLError as exc:
+            # urllib wraps only errors of connecting and writing the request in URLError: the
+            # gateway never had the whole request (the body's length is in the header).
+            raise DeliveryError(f"SMS gateway unreachable: {type(exc.reason).__name__}") from exc
+        except (OSError, http.client.HTTPException) as exc:
+            # Raised while waiting for or reading the answer: the request had gone out.
+            raise UncertainDeliveryError(f"SMS gateway did not answer: {type(exc).__name__}") from exc
         if not 200 <= status < 300:
-            raise DeliveryError(f"SMS gateway answered HTTP {status}")
+            raise _http_error(status)
+
+
+def _http_error(status: int) -> DeliveryError:
+    if status >= 500 and status not in HTTP_REFUSED_5XX:
+        return UncertainDeliveryError(f"SMS gateway answered HTTP {status}")
+    return DeliveryError(f"SMS gateway answered HTTP {status}")
 
 
 BACKEND_NAMES = ("console", "file", "smpp", "http")

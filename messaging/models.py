@@ -2,6 +2,9 @@
 
 A row is the promise to send; the worker keeps it (retries with backoff) until the gateway takes it.
 Passwords and OTPs live here only until delivery: they are scrubbed from the row when it is done.
+A password or OTP is handed to the gateway at most once: when we cannot know whether the gateway
+took it, the row ends "uncertain" and the app that issued the secret issues a new one
+(messaging.services, "Uncertain delivery").
 """
 
 from __future__ import annotations
@@ -38,6 +41,11 @@ class Status(models.TextChoices):
     SENDING = "sending", _("Đang gửi")
     SENT = "sent", _("Đã gửi")
     FAILED = "failed", _("Gửi không được")
+    # A password or OTP that may or may not have reached the gateway: never sent again, replaced.
+    UNCERTAIN = "uncertain", _("Không rõ đã gửi chưa")
+
+
+DONE = (Status.SENT, Status.FAILED, Status.UNCERTAIN)
 
 
 class Message(models.Model):
@@ -49,12 +57,16 @@ class Message(models.Model):
     body = models.TextField(_("nội dung"))
     # The password or OTP inside body, kept apart so delivery can blank it out of body afterwards.
     secret = models.CharField(max_length=SECRET_MAX_LENGTH, blank=True)
+    # What the secret unlocks, in the words of the app that issued it ("user:42",
+    # "registration:DK7F3K9Q2M"): how that app finds it again to issue a new one.
+    secret_of = models.CharField(max_length=80, blank=True)
     attachment = models.BinaryField(null=True)
     attachment_name = models.CharField(max_length=200, blank=True)
     attachment_type = models.CharField(max_length=100, blank=True)
-    status = models.CharField(_("trạng thái"), max_length=7, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("số lần thử"), default=0)
     next_attempt_at = models.DateTimeField(_("lần thử tiếp theo"), default=timezone.now)
+    # Set by the claim, committed before the gateway is called: the record of the hand-off.
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
     # Exception class and a short text, never the body or the recipient.
@@ -62,6 +74,10 @@ class Message(models.Model):
     created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)
     # e.g. "account_password:<registration id>": a second queue call with the key sends nothing.
     dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    # The uncertain message this one replaces, with a new secret; one-to-one: one new secret each.
+    reissue_of = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reissue", verbose_name=_("thay cho tin")
+    )
 
     class Meta:
         verbose_name = _("tin nhắn gửi đi")
@@ -77,7 +93,7 @@ class Message(models.Model):
             models.CheckConstraint(condition=~Q(channel=Channel.SMS) | Q(to__regex=PHONE_E164_REGEX), name="message_sms_to_e164"),
             # The design's promise, held by the database: no password or OTP rests here once done.
             models.CheckConstraint(
-                condition=~Q(status__in=[Status.SENT, Status.FAILED]) | (Q(secret="") & Q(attachment__isnull=True)),
+                condition=~Q(status__in=DONE) | (Q(secret="") & Q(attachment__isnull=True)),
                 name="message_done_is_scrubbed",
             ),
         ]
@@ -87,4 +103,4 @@ class Message(models.Model):
 
     @property
     def is_done(self) -> bool:
-        return self.status in {Status.SENT, Status.FAILED}
+        return self.status in DONE

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import json
 import signal
@@ -59,16 +60,23 @@ class Gateway:
     url: str
     status: int = 200
     requests: list[dict[str, Any]] = field(default_factory=list)
+    # Read the request, then never answer: the client cannot tell whether the SMS went out.
+    hang: bool = False
+    released: threading.Event = field(default_factory=threading.Event)
 
 
-@pytest.fixture
-def gateway() -> Iterator[Gateway]:
+@contextlib.contextmanager
+def serve_gateway() -> Iterator[Gateway]:
+    """An HTTP SMS gateway on loopback for the time of the block (the `gateway` fixture)."""
     state = Gateway(url="")
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             length = int(self.headers["Content-Length"])
             state.requests.append({"path": self.path, "headers": dict(self.headers), "json": json.loads(self.rfile.read(length))})
+            if state.hang:
+                state.released.wait(30)
+                return
             self.send_response(state.status)
             self.send_header("Content-Length", "0")
             self.end_headers()
@@ -81,9 +89,16 @@ def gateway() -> Iterator[Gateway]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield state
+    state.released.set()
     server.shutdown()
     server.server_close()
     thread.join(5)
+
+
+@pytest.fixture
+def gateway() -> Iterator[Gateway]:
+    with serve_gateway() as state:
+        yield state
 
 
 # --- A fake SMSC speaking SMPP 3.4 --------------------------------------------------------------
@@ -127,6 +142,8 @@ def parse_submit_sm(body: bytes) -> dict[str, Any]:
 class FakeSmsc:
     port: int
     submit_status: int = 0
+    # Take submit_sm and never answer: the client cannot tell whether the SMS went out.
+    answer_submit: bool = True
     binds: list[tuple[str, str]] = field(default_factory=list)
     submitted: list[dict[str, Any]] = field(default_factory=list)
     unbound: bool = False
@@ -155,6 +172,8 @@ def smsc() -> Iterator[FakeSmsc]:
                     respond(conn, command_id, 0, sequence, b"FAKESMSC\0")
                 elif command_id == SUBMIT_SM:
                     state.submitted.append(parse_submit_sm(body))
+                    if not state.answer_submit:
+                        continue
                     # An error response carries no body (SMPP 3.4 §4.4.2).
                     respond(conn, command_id, state.submit_status, sequence, b"" if state.submit_status else b"msg-0001\0")
                 elif command_id == UNBIND:

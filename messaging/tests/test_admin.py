@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db
 
 def test_a_pending_secret_is_never_shown_a_delivered_body_is(admin_client_logged: Any, sms_file: Path) -> None:
     with transaction.atomic():
-        message = queue_sms(to=PHONE, kind="account_password", body="Mat khau VssID: Qm7rT2xW9k", secret="Qm7rT2xW9k")
+        message = queue_sms(
+            to=PHONE, kind="account_password", body="Mat khau VssID: Qm7rT2xW9k", secret="Qm7rT2xW9k", secret_of="user:1"
+        )
     url = f"/admin/messaging/message/{message.pk}/change/"
 
     for page in (admin_client_logged.get("/admin/messaging/message/"), admin_client_logged.get(url)):

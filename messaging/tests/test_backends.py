@@ -11,7 +11,17 @@ from typing import Any
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from messaging.backends import ConsoleBackend, DeliveryError, FileBackend, HttpBackend, SmppBackend, Sms, get_sms_backend
+from messaging import backends
+from messaging.backends import (
+    ConsoleBackend,
+    DeliveryError,
+    FileBackend,
+    HttpBackend,
+    SmppBackend,
+    Sms,
+    UncertainDeliveryError,
+    get_sms_backend,
+)
 from messaging.tests.conftest import PHONE, FakeSmsc, Gateway, closed_port, sms_lines
 
 SMS = Sms(
@@ -75,16 +85,34 @@ def test_http_backend_posts_json_with_the_bearer_token(gateway: Gateway) -> None
     assert request["json"] == {"to": PHONE, "kind": "login_otp", "body": "Ma OTP dang nhap VssID: 731204"}
 
 
-@pytest.mark.parametrize("status", [400, 401, 500, 503])
-def test_http_backend_treats_any_error_status_as_a_failure(gateway: Gateway, status: int) -> None:
+@pytest.mark.parametrize("status", [400, 401, 429, 503])
+def test_http_backend_treats_a_refusal_as_certainly_not_sent(gateway: Gateway, status: int) -> None:
     gateway.status = status
-    with pytest.raises(DeliveryError, match=str(status)):
+    with pytest.raises(DeliveryError, match=str(status)) as excinfo:
+        HttpBackend(gateway.url, "t").send(SMS)
+    assert not isinstance(excinfo.value, UncertainDeliveryError)
+
+
+@pytest.mark.parametrize("status", [500, 502, 504])
+def test_http_backend_treats_a_server_or_proxy_error_as_uncertain(gateway: Gateway, status: int) -> None:
+    # A proxy's 502/504, or a gateway failing halfway, may come after the SMS was queued.
+    gateway.status = status
+    with pytest.raises(UncertainDeliveryError, match=str(status)):
         HttpBackend(gateway.url, "t").send(SMS)
 
 
 def test_http_backend_with_the_gateway_down() -> None:
-    with pytest.raises(DeliveryError, match="unreachable"):
+    with pytest.raises(DeliveryError, match="unreachable") as excinfo:
         HttpBackend(f"http://127.0.0.1:{closed_port()}/sms", "t").send(SMS)
+    assert not isinstance(excinfo.value, UncertainDeliveryError)
+
+
+def test_http_backend_timing_out_after_the_request_is_uncertain(gateway: Gateway, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(backends, "HTTP_TIMEOUT", 0.3)
+    gateway.hang = True
+    with pytest.raises(UncertainDeliveryError, match="did not answer"):
+        HttpBackend(gateway.url, "t").send(SMS)
+    assert len(gateway.requests) == 1  # the gateway has it
 
 
 def test_smpp_backend_binds_submits_and_unbinds(smsc: FakeSmsc) -> None:
@@ -105,12 +133,22 @@ def test_smpp_backend_reports_a_refused_submit(smsc: FakeSmsc) -> None:
     with pytest.raises(DeliveryError, match="SMSC refused") as excinfo:
         SmppBackend("127.0.0.1", smsc.port, "vssid", "pw123", "BHXH").send(SMS)
     assert "731204" not in str(excinfo.value) and "912345678" not in str(excinfo.value)
+    assert not isinstance(excinfo.value, UncertainDeliveryError)  # the SMSC said no
     assert len(smsc.submitted) == 1
 
 
 def test_smpp_backend_with_the_smsc_down() -> None:
-    with pytest.raises(DeliveryError, match="unreachable"):
+    with pytest.raises(DeliveryError, match="unreachable") as excinfo:
         SmppBackend("127.0.0.1", closed_port(), "vssid", "pw123", "BHXH").send(SMS)
+    assert not isinstance(excinfo.value, UncertainDeliveryError)
+
+
+def test_smpp_backend_without_an_answer_to_submit_is_uncertain(smsc: FakeSmsc, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(backends, "SMPP_TIMEOUT", 0.3)
+    smsc.answer_submit = False
+    with pytest.raises(UncertainDeliveryError, match="did not answer"):
+        SmppBackend("127.0.0.1", smsc.port, "vssid", "pw123", "BHXH").send(SMS)
+    assert len(smsc.submitted) == 1  # the SMSC has it
 
 
 @pytest.mark.parametrize(

@@ -32,7 +32,13 @@ OTP_BODY = "Ma OTP dat lai mat khau VssID: 482913. Khong chia se ma nay."
 
 
 def queue_otp(**overrides: Any) -> Message:
-    fields: dict[str, Any] = {"to": PHONE, "kind": "password_reset_otp", "body": OTP_BODY, "secret": "482913"}
+    fields: dict[str, Any] = {
+        "to": PHONE,
+        "kind": "password_reset_otp",
+        "body": OTP_BODY,
+        "secret": "482913",
+        "secret_of": "user:1",
+    }
     fields.update(overrides)
     with transaction.atomic():
         return queue_sms(**fields)
@@ -139,9 +145,10 @@ def test_after_twelve_failures_the_message_has_failed(gateway_down: None) -> Non
     assert deliver_due_messages() == 0
 
 
-def test_a_worker_that_died_mid_send_is_replaced(sms_file: Path) -> None:
+def test_a_notice_whose_worker_died_mid_send_is_sent_again(sms_file: Path) -> None:
+    # At least once: without a secret, a second copy is better than none. (Secrets: test_uncertain.py.)
     with time_machine.travel(dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC), tick=False) as traveller:
-        message = queue_otp()
+        message = queue_otp(body="Ho so DK7F3K9Q2M da duoc tiep nhan.", kind="notice", secret="", secret_of="")
         Message.objects.filter(pk=message.pk).update(status=Status.SENDING, claimed_at=timezone.now())
         traveller.shift(dt.timedelta(minutes=4))
         assert deliver_due_messages() == 0  # may still be sending

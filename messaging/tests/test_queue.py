@@ -22,7 +22,13 @@ class Rollback(Exception):
 def test_a_rolled_back_change_sends_nothing(sms_file: Path, settings: Any, django_capture_on_commit_callbacks: Any) -> None:
     settings.TASKS = TASKS_IMMEDIATE
     with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(Rollback), transaction.atomic():
-        queue_sms(to=PHONE, kind="registration_otp", body="Ma OTP dang ky VssID: 123456", secret="123456")
+        queue_sms(
+            to=PHONE,
+            kind="registration_otp",
+            body="Ma OTP dang ky VssID: 123456",
+            secret="123456",
+            secret_of="registration:DK7F3K9Q2M",
+        )
         raise Rollback
     assert callbacks == []
     assert not Message.objects.exists()
@@ -33,7 +39,13 @@ def test_a_rolled_back_change_sends_nothing(sms_file: Path, settings: Any, djang
 def test_commit_delivers_one_line_of_the_contract(sms_file: Path, settings: Any, django_capture_on_commit_callbacks: Any) -> None:
     settings.TASKS = TASKS_IMMEDIATE
     with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
-        message = queue_sms(to=PHONE, kind="registration_otp", body="Ma OTP dang ky VssID: 123456", secret="123456")
+        message = queue_sms(
+            to=PHONE,
+            kind="registration_otp",
+            body="Ma OTP dang ky VssID: 123456",
+            secret="123456",
+            secret_of="registration:DK7F3K9Q2M",
+        )
     assert len(callbacks) == 1
     [line] = sms_lines(sms_file)
     assert set(line) == {"to", "kind", "body", "created_at"}
@@ -54,6 +66,7 @@ def test_a_dedupe_key_queues_a_password_once(sms_file: Path, settings: Any, djan
                 kind="account_password",
                 body="Mat khau VssID: Ab3kP9xQ2m",
                 secret="Ab3kP9xQ2m",
+                secret_of="user:1",
                 dedupe_key="account_password:41",
             )
         with transaction.atomic():
@@ -62,6 +75,7 @@ def test_a_dedupe_key_queues_a_password_once(sms_file: Path, settings: Any, djan
                 kind="account_password",
                 body="Mat khau VssID: Zz9yX8wV7u",
                 secret="Zz9yX8wV7u",
+                secret_of="user:1",
                 dedupe_key="account_password:41",
             )
     assert second.pk == first.pk
@@ -91,10 +105,19 @@ def test_the_database_refuses_a_second_row_with_the_same_key() -> None:
         ({"to": "+84212345678"}, "E.164"),
         ({"kind": "registration_form"}, "kind"),
         ({"secret": "654321"}, "secret"),
+        ({"secret_of": ""}, "secret_of"),  # could not be replaced if its delivery became uncertain
+        ({"kind": "login_otp", "body": "Ma OTP dang nhap: 123456"}, "reissuer"),  # nobody issues these yet
     ],
 )
 def test_bad_sms_is_refused(fields: dict[str, str], problem: str) -> None:
-    arguments = {"to": PHONE, "kind": "registration_otp", "body": "Ma OTP: 123456", "secret": "123456", **fields}
+    arguments = {
+        "to": PHONE,
+        "kind": "registration_otp",
+        "body": "Ma OTP: 123456",
+        "secret": "123456",
+        "secret_of": "registration:DK7F3K9Q2M",
+        **fields,
+    }
     with pytest.raises(ValueError, match=problem), transaction.atomic():
         queue_sms(**arguments)
     assert not Message.objects.exists()
