@@ -19,3 +19,22 @@ class Heartbeat(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["role", "beat_at"], name="heartbeat_role_idx")]
+
+
+class RateCounter(models.Model):
+    """Events counted per key in a fixed window, for vssid.ratelimit; in the database so every process agrees.
+
+    One row per rate and subject ("registration_otp_phone_hour:<digest>"): the subject is stored as
+    a keyed digest, so the table holds no phone numbers, ID numbers or addresses. A row whose
+    window is over is reused by the next event and deleted by purge_expired_counters().
+    """
+
+    key = models.CharField(max_length=120, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    window_ends_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["window_ends_at"], name="ratecounter_window_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

@@ -1,0 +1,151 @@
+"""One rate limiter for every budget: so many events per subject per window, counted in the database.
+
+A `Rate` names a budget ("registration_otp_phone_hour": 5 per hour); the subject is what is
+counted (a phone number, a person, a client address). Counters live in vssid.models.RateCounter,
+so every web process and worker agrees, on SQLite as on PostgreSQL.
+
+The window is fixed: it starts with the first event and the count restarts once it is over. At
+a window's edge a subject can get up to twice the limit in a short time; the budgets are chosen
+with that in mind (a daily budget beside an hourly one).
+
+Each call is a few short statements and holds no lock of its own. Called inside a transaction,
+the count commits or rolls back with the caller's change: `take` before queueing an SMS in the
+same transaction counts exactly the SMS that were sent. Called outside one (autocommit), the
+count stays whatever happens next: `hit` after a failed attempt counts failures that raise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django_tasks import task
+
+from vssid.models import RateCounter
+
+
+@dataclass(frozen=True)
+class Rate:
+    """At most `limit` events per subject in `window`; `name` keeps budgets apart."""
+
+    name: str
+    limit: int
+    window: dt.timedelta
+
+
+class RateLimited(Exception):
+    """The budget is spent; `retry_after` is how long until its window is over."""
+
+    def __init__(self, rate: Rate, retry_after: dt.timedelta) -> None:
+        super().__init__(f"{rate.name}: more than {rate.limit} per {rate.window}")
+        self.rate = rate
+        self.retry_after = retry_after
+
+    @property
+    def retry_minutes(self) -> int:
+        return max(1, math.ceil(self.retry_after.total_seconds() / 60))
+
+
+def _key(rate: Rate, subject: object) -> str:
+    # A keyed digest, not the subject itself: the table holds no phone or ID numbers, and a
+    # phone number's plain hash could be found again by trying the billion of them.
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"{rate.name}\0{subject}".encode(), hashlib.sha256).hexdigest()
+    return f"{rate.name[:70]}:{digest[:40]}"
+
+
+def _refused(rate: Rate, key: str, now: dt.datetime) -> RateLimited | None:
+    ends = RateCounter.objects.filter(key=key, window_ends_at__gt=now, count__gte=rate.limit).values_list(
+        "window_ends_at", flat=True
+    )
+    ends_at = ends.first()
+    return None if ends_at is None else RateLimited(rate, ends_at - now)
+
+
+def check(rate: Rate, subject: object, *, now: dt.datetime | None = None) -> None:
+    """Raise RateLimited when the budget is already spent; count nothing."""
+    now = now or timezone.now()
+    refused = _refused(rate, _key(rate, subject), now)
+    if refused is not None:
+        raise refused
+
+
+def check_all(rates: Iterable[Rate], subject: object, *, now: dt.datetime | None = None) -> None:
+    for rate in rates:
+        check(rate, subject, now=now)
+
+
+def take(rate: Rate, subject: object, *, now: dt.datetime | None = None) -> int:
+    """Count one event if the budget allows it and return the count; raise RateLimited (counting nothing) if not.
+
+    Conditional UPDATEs and, for a new subject, one INSERT: concurrent callers each add exactly
+    one, and none gets past the limit.
+    """
+    now = now or timezone.now()
+    key = _key(rate, subject)
+    rows = RateCounter.objects.filter(key=key)
+    for _attempt in range(3):
+        if rows.filter(window_ends_at__gt=now, count__lt=rate.limit).update(count=F("count") + 1):
+            return int(rows.values_list("count", flat=True).get())
+        if rows.filter(window_ends_at__lte=now).update(count=1, window_ends_at=now + rate.window):
+            return 1
+        refused = _refused(rate, key, now)
+        if refused is not None:
+            raise refused
+        if rate.limit < 1:
+            raise RateLimited(rate, rate.window)
+        try:
+            with transaction.atomic():  # a savepoint inside the caller's transaction
+                RateCounter.objects.create(key=key, count=1, window_ends_at=now + rate.window)
+            return 1
+        except IntegrityError:  # another request created it in between: count on that row
+            continue
+    raise RateLimited(rate, rate.window)  # pragma: no cover - three races in a row
+
+
+def take_all(rates: Iterable[Rate], subject: object, *, now: dt.datetime | None = None) -> None:
+    """`take` on each budget. Inside a transaction a refusal by a later one rolls back the earlier counts;
+    outside one, check first (check_all) so a refusal spends as little as possible."""
+    for rate in rates:
+        take(rate, subject, now=now)
+
+
+def hit(rate: Rate, subject: object, *, now: dt.datetime | None = None) -> int:
+    """Count one event whatever the budget says (a failed attempt); return the count."""
+    now = now or timezone.now()
+    key = _key(rate, subject)
+    rows = RateCounter.objects.filter(key=key)
+    if rows.filter(window_ends_at__gt=now).update(count=F("count") + 1):
+        return int(rows.values_list("count", flat=True).get())
+    if rows.filter(window_ends_at__lte=now).update(count=1, window_ends_at=now + rate.window):
+        return 1
+    try:
+        with transaction.atomic():
+            RateCounter.objects.create(key=key, count=1, window_ends_at=now + rate.window)
+    except IntegrityError:
+        rows.update(count=F("count") + 1)
+    return 1
+
+
+def reset(rate: Rate, subject: object) -> None:
+    """Forget the subject's count (after a success that should clear past failures)."""
+    RateCounter.objects.filter(key=_key(rate, subject)).delete()
+
+
+def purge_expired_counters(*, now: dt.datetime | None = None) -> int:
+    """Delete the counters whose window is over: they would restart at the next event anyway."""
+    deleted, _ = RateCounter.objects.filter(window_ends_at__lte=now or timezone.now()).delete()
+    return deleted
+
+
+@task()
+def purge_rate_counters() -> int:
+    """Periodic: delete counters whose window is over (PERIODIC_TASKS)."""
+    return purge_expired_counters()

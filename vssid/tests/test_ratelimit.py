@@ -1,0 +1,64 @@
+"""The one rate limiter: fixed windows counted in the database, no subject stored in clear."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from vssid.models import RateCounter
+from vssid.ratelimit import Rate, RateLimited, check, hit, purge_expired_counters, reset, take
+
+pytestmark = pytest.mark.django_db
+
+THREE_AN_HOUR = Rate("test_three_an_hour", 3, dt.timedelta(hours=1))
+
+
+def test_take_counts_up_to_the_limit_then_refuses_without_counting() -> None:
+    now = timezone.now()
+    assert [take(THREE_AN_HOUR, "+84912345678", now=now) for _ in range(3)] == [1, 2, 3]
+    with pytest.raises(RateLimited) as info:
+        take(THREE_AN_HOUR, "+84912345678", now=now + dt.timedelta(minutes=20))
+    assert info.value.retry_minutes == 40
+    assert RateCounter.objects.get().count == 3
+    take(THREE_AN_HOUR, "+84987654321", now=now)  # another subject has its own budget
+
+
+def test_the_window_restarts_once_over() -> None:
+    now = timezone.now()
+    for _ in range(3):
+        take(THREE_AN_HOUR, "a", now=now)
+    assert take(THREE_AN_HOUR, "a", now=now + dt.timedelta(hours=1)) == 1
+
+
+def test_check_and_hit_count_failures_apart_from_the_refusal() -> None:
+    now = timezone.now()
+    check(THREE_AN_HOUR, "b", now=now)
+    assert [hit(THREE_AN_HOUR, "b", now=now) for _ in range(4)] == [1, 2, 3, 4]  # hit never refuses
+    with pytest.raises(RateLimited):
+        check(THREE_AN_HOUR, "b", now=now)
+    reset(THREE_AN_HOUR, "b")
+    check(THREE_AN_HOUR, "b", now=now)
+
+
+def test_a_count_inside_a_rolled_back_transaction_is_undone() -> None:
+    with pytest.raises(RuntimeError), transaction.atomic():
+        take(THREE_AN_HOUR, "c")
+        raise RuntimeError
+    assert not RateCounter.objects.exists()
+
+
+def test_subjects_are_not_stored_in_clear() -> None:
+    take(THREE_AN_HOUR, "+84912345678")
+    key = RateCounter.objects.get().key
+    assert key.startswith("test_three_an_hour:") and "912345678" not in key
+
+
+def test_purge_deletes_only_windows_that_are_over() -> None:
+    now = timezone.now()
+    take(THREE_AN_HOUR, "old", now=now - dt.timedelta(hours=2))
+    take(THREE_AN_HOUR, "new", now=now)
+    assert purge_expired_counters(now=now) == 1
+    assert RateCounter.objects.count() == 1
