@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import io
+import struct
+import zlib
+from unittest import mock
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageFile, JpegImagePlugin
 
 from enrollment.photos import MAX_BYTES, PhotoError, clean_photo
 
@@ -78,3 +81,63 @@ def test_truncated_jpeg() -> None:
 
 def test_empty() -> None:
     assert code_of(b"") == "photo_missing"
+
+
+# ---- refused from the header, before decoding ---------------------------------------------
+
+
+def png_header(width: int, height: int, *, bit_depth: int = 8, colour_type: int = 2) -> bytes:
+    """A PNG whose header declares `width` × `height`: a few hundred bytes, whatever it declares."""
+    small = io.BytesIO()
+    Image.new("RGB", (1, 1)).save(small, "PNG")
+    data = small.getvalue()
+    ihdr = struct.pack(">IIBBBBB", width, height, bit_depth, colour_type, 0, 0, 0)
+    chunk = b"IHDR" + ihdr
+    return data[:8] + struct.pack(">I", len(ihdr)) + chunk + struct.pack(">I", zlib.crc32(chunk)) + data[33:]
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        pytest.param(png_header(6300, 6300, bit_depth=16), "photo_too_large", id="16-bit-6300x6300"),
+        pytest.param(png_header(5000, 5000), "photo_too_large", id="25-megapixels"),
+        pytest.param(png_header(1000, 1000, bit_depth=16), "photo_unsupported", id="16-bit-rgb"),
+        pytest.param(png_header(1000, 1000, bit_depth=16, colour_type=0), "photo_unsupported", id="16-bit-grey"),
+    ],
+)
+def test_expensive_images_are_refused_without_decoding_a_pixel(data: bytes, code: str) -> None:
+    assert len(data) < 1000
+    with mock.patch.object(ImageFile.ImageFile, "load", autospec=True) as load:
+        assert code_of(data) == code
+    load.assert_not_called()
+
+
+def test_a_real_16_bit_png_is_refused() -> None:
+    out = io.BytesIO()
+    Image.new("I;16", (600, 400)).save(out, "PNG")
+    assert code_of(out.getvalue()) == "photo_unsupported"
+
+
+def test_24_megapixels_are_accepted_and_a_jpeg_is_decoded_reduced() -> None:
+    out = io.BytesIO()
+    Image.new("RGB", (6000, 4000), (200, 200, 200)).save(out, "JPEG", quality=50)
+    draft_of_jpeg = JpegImagePlugin.JpegImageFile.draft
+    with mock.patch.object(JpegImagePlugin.JpegImageFile, "draft", autospec=True, side_effect=draft_of_jpeg) as draft:
+        image = Image.open(io.BytesIO(clean_photo(out.getvalue())))
+    assert max(image.size) == 1600
+    assert draft.call_args_list[0].args[1:] == ("YCbCr", (1600, 1066))  # before the pixels are decoded
+
+
+def test_heic_from_an_iphone_is_refused_with_advice() -> None:
+    heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 100
+    with pytest.raises(PhotoError) as info:
+        clean_photo(heic)
+    assert info.value.code == "photo_heic" and "JPEG" in info.value.message
+
+
+def test_a_phone_jpeg_with_a_second_frame_is_accepted() -> None:
+    out = io.BytesIO()
+    first, second = Image.new("RGB", (800, 600), "red"), Image.new("RGB", (800, 600), "blue")
+    first.save(out, "MPO", save_all=True, append_images=[second])
+    assert Image.open(io.BytesIO(out.getvalue())).format == "MPO"
+    assert Image.open(io.BytesIO(clean_photo(out.getvalue()))).size == (800, 600)
