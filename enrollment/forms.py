@@ -14,7 +14,19 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from enrollment.photos import MAX_BYTES
-from enrollment.services import PHOTO_FIELDS, RECEIVING_OFFICE_KINDS, RegistrationInput
+from enrollment.services import (
+    DECOMPOSED_FACTOR,
+    EMAIL_MAX,
+    NAME_MAX,
+    PHONE_INPUT_MAX,
+    PHOTO_FIELDS,
+    PROVINCE_CODE_MAX,
+    RECEIVING_OFFICE_KINDS,
+    STREET_MAX,
+    RegistrationInput,
+    TextProblem,
+    clean_text,
+)
 from places.models import Office, Province, Ward
 
 PHOTO_ACCEPT = "image/jpeg,image/png"
@@ -25,7 +37,8 @@ def province_choices() -> list[tuple[str, str]]:
 
 
 def ward_choices(province_code: str) -> list[tuple[str, str]]:
-    if not province_code:
+    # Whatever the browser sent goes into a query: only a province code may (a NUL is a 500 on PostgreSQL).
+    if not (0 < len(province_code) <= PROVINCE_CODE_MAX and province_code.isascii() and province_code.isdigit()):
         return []
     wards = Ward.objects.current().filter(province_id=province_code).order_by("name").only("code", "name", "kind")
     return [(w.code, f"{w.get_kind_display()} {w.name}") for w in wards]
@@ -52,7 +65,8 @@ def _text(**attrs: str) -> forms.TextInput:
 class RegistrationForm(forms.Form):
     full_name = forms.CharField(
         label=_("Họ và tên"),
-        max_length=100,
+        # Room for a name typed decomposed; clean_full_name holds the stored form to NAME_MAX.
+        max_length=NAME_MAX * DECOMPOSED_FACTOR,
         help_text=_("Viết có dấu, đúng như trên CCCD."),
         widget=_text(autocomplete="name", autocapitalize="words", spellcheck="false"),
         error_messages={"required": _("Nhập họ và tên.")},
@@ -86,7 +100,7 @@ class RegistrationForm(forms.Form):
     )
     phone = forms.CharField(
         label=_("Số điện thoại di động"),
-        max_length=15,
+        max_length=PHONE_INPUT_MAX,
         help_text=_("Mã OTP và mật khẩu sẽ được gửi đến số này, ví dụ 0912345678."),
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "numeric", "autocomplete": "tel-national"}),
         error_messages={"required": _("Nhập số điện thoại di động.")},
@@ -94,6 +108,7 @@ class RegistrationForm(forms.Form):
     email = forms.EmailField(
         label=_("Email (không bắt buộc)"),
         required=False,
+        max_length=EMAIL_MAX,
         help_text=_("Nếu có, tờ khai Mẫu 01 được gửi kèm qua email."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={"invalid": _("Địa chỉ email không hợp lệ.")},
@@ -113,7 +128,7 @@ class RegistrationForm(forms.Form):
     )
     street = forms.CharField(
         label=_("Số nhà, đường/phố, thôn/xóm"),
-        max_length=255,
+        max_length=STREET_MAX * DECOMPOSED_FACTOR,
         widget=_text(autocomplete="street-address"),
         error_messages={"required": _("Nhập số nhà, tên đường.")},
     )
@@ -157,6 +172,18 @@ class RegistrationForm(forms.Form):
         field = self.fields[name]
         assert isinstance(field, forms.ChoiceField)  # noqa: S101 - declared above
         field.choices = choices
+
+    def _clean_text(self, name: str, max_length: int) -> str:
+        try:
+            return clean_text(self.cleaned_data[name], max_length=max_length)
+        except TextProblem as exc:
+            raise forms.ValidationError(exc.message) from None
+
+    def clean_full_name(self) -> str:
+        return self._clean_text("full_name", NAME_MAX)
+
+    def clean_street(self) -> str:
+        return self._clean_text("street", STREET_MAX)
 
     def _clean_photo(self, name: str) -> UploadedFile:
         upload: UploadedFile = self.cleaned_data[name]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.files.storage import storages
+from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -14,7 +14,7 @@ from registry.models import Person, Sex
 LIVE_STATUSES = ("awaiting_confirmation", "submitted", "received")
 
 
-def private_storage():  # type: ignore[no-untyped-def]
+def private_storage() -> Storage:
     # MEDIA_ROOT is never routed; files leave only through permission-checked, audited views.
     return storages["default"]
 

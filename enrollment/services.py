@@ -8,38 +8,88 @@ cannot approve twice or send two passwords.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import secrets
+import unicodedata
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import NoReturn
 
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import OneTimeCode, User
 from accounts.services import AccountError, consume_code, generate_password, issue_code
 from audit.services import record
-from enrollment.form01 import Form01Data, render_form01
-from enrollment.models import Registration
+from enrollment.form_mail import send_form01_email
+from enrollment.models import Registration, private_storage
 from enrollment.photos import PhotoError, clean_photo
 from messaging.services import queue_email, queue_sms
 from places.models import Office, Province, Ward
-from registry.identity import InvalidPhone, local_phone, normalize_phone
+from registry.identity import InvalidPhone, normalize_phone
 from registry.models import Person
+from vssid.clientip import client_ip
+from vssid.ratelimit import Rate, RateLimited, check_all, hit, take, take_all
 from vssid.text import fold, nfc, to_ascii_sms
 
 DEADLINE_DAYS = 10
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U to misread
 PHOTO_FIELDS = ("id_front", "id_back", "portrait")
 RECEIVING_OFFICE_KINDS = (Office.Kind.CO_SO, Office.Kind.DISTRICT, Office.Kind.PROVINCIAL)
+PHOTO_DIR = "registrations"  # upload_to of the photo fields
+# A submission writes its photos a moment before its row commits; a file this old without a row
+# was left by a crash.
+SWEEP_AFTER = dt.timedelta(hours=1)
+
+
+# ---- budgets (vssid.ratelimit) ----------------------------------------------------------
+# A person registers once, maybe twice; these leave room for typing mistakes and a lost SMS,
+# while a script gets at most a few SMS to one phone and a few guesses at one person's data.
+# Each new submission has a new reference, so the per-reference limit of accounts.issue_code
+# alone would never apply: the OTP SMS are counted per phone and per person as well.
+OTP_PER_PHONE = (
+    Rate("registration_otp_phone_hour", 5, dt.timedelta(hours=1)),
+    Rate("registration_otp_phone_day", 10, dt.timedelta(days=1)),
+)
+OTP_PER_PERSON = (
+    Rate("registration_otp_person_hour", 5, dt.timedelta(hours=1)),
+    Rate("registration_otp_person_day", 10, dt.timedelta(days=1)),
+)
+# Per client address. Many phones share one address behind a carrier's NAT, so these are loose:
+# they stop one machine from running through the register, not a family from registering.
+SUBMISSIONS_PER_ADDRESS = (Rate("registration_submit_address", 10, dt.timedelta(hours=1)),)
+MATCHES_PER_ADDRESS = (Rate("registration_match_address", 10, dt.timedelta(minutes=10)),)  # as the BHXH-code look-up
+# Failed matches per person (or per typed BHXH code/CCCD when none has it): identity data
+# cannot be confirmed by trying, one field at a time, from many addresses.
+MISMATCHES_PER_IDENTITY = (
+    Rate("registration_mismatch_hour", 5, dt.timedelta(hours=1)),
+    Rate("registration_mismatch_day", 10, dt.timedelta(days=1)),
+)
+# SMS telling the phone of a live registration its reference, per registration.
+REFERENCE_NOTICES = Rate("registration_reference_sms", 3, dt.timedelta(days=1))
+
+# ---- lengths ------------------------------------------------------------------------------
+# As the columns of Registration (PostgreSQL refuses longer text with an error, not a message).
+NAME_MAX, STREET_MAX, EMAIL_MAX = 100, 255, 254
+SSN_LENGTH, CCCD_LENGTH = 10, 12
+PROVINCE_CODE_MAX, WARD_CODE_MAX, OFFICE_CODE_MAX = 2, 5, 5
+PHONE_INPUT_MAX = 15  # "+84 912 345 678" as typed; stored as 12 characters of E.164
+# Text may arrive decomposed (a letter and its marks as separate code points, as some keyboards
+# send it): up to three code points per Vietnamese letter before NFC composes them.
+DECOMPOSED_FACTOR = 3
+# NFC composes every Vietnamese letter (ệ = e + circumflex + dot below is one code point), so
+# more than two marks left on one letter is padding, not a name.
+MAX_MARKS_PER_LETTER = 2
 
 
 class EnrollmentError(Exception):
@@ -48,6 +98,34 @@ class EnrollmentError(Exception):
     def __init__(self, code: str, message: str, *, status: int = 400, fields: dict[str, list[str]] | None = None) -> None:
         super().__init__(message)
         self.code, self.message, self.status, self.fields = code, message, status, fields or {}
+
+
+class TextProblem(ValueError):
+    """Why a text field cannot be stored, as a sentence for the person."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def clean_text(raw: str, *, max_length: int) -> str:
+    """Text as stored (NFC, single spaces), or TextProblem: control characters, stacked marks, too long."""
+    too_long = TextProblem(_("Tối đa %(count)s ký tự.") % {"count": max_length})
+    if len(raw) > max_length * DECOMPOSED_FACTOR:
+        raise too_long  # refused before any work on it
+    text = nfc(raw)
+    # NUL cannot be stored by PostgreSQL; surrogates cannot be encoded; format characters
+    # (right-to-left overrides, zero-width joiners) only disguise what is written.
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") for ch in text):
+        raise TextProblem(_("Có ký tự không hợp lệ."))
+    marks = 0
+    for ch in text:
+        marks = marks + 1 if unicodedata.category(ch).startswith("M") else 0
+        if marks > MAX_MARKS_PER_LETTER:
+            raise TextProblem(_("Có chữ mang quá nhiều dấu. Hãy nhập lại bằng bàn phím tiếng Việt."))
+    if len(text) > max_length:
+        raise too_long
+    return text
 
 
 @dataclass
@@ -69,31 +147,49 @@ class RegistrationInput:
 
 @dataclass
 class _Checked:
-    person: Person
-    office: Office
-    province: Province
-    ward: Ward | None
-    phone: str
+    full_name: str
+    ssn: str
+    cccd: str
     date_of_birth: dt.date
     sex: int
-    photos: dict[str, bytes]
+    phone: str
+    email: str
+    province: Province
+    ward: Ward | None
+    street: str
+    office: Office
 
 
 def _fail(fields: dict[str, list[str]]) -> EnrollmentError:
     return EnrollmentError("invalid_input", _("Vui lòng kiểm tra lại các thông tin được đánh dấu."), fields=fields)
 
 
-def _check_input(data: RegistrationInput) -> _Checked:
+def _is_code(value: str, max_length: int) -> bool:
+    # Checked before any query: a NUL or a long string would reach PostgreSQL as an error.
+    return 0 < len(value) <= max_length and value.isascii() and value.isdigit()
+
+
+def _check_fields(data: RegistrationInput) -> _Checked:
+    """Every field but the photos, checked and normalised; no identity is looked at yet."""
     errors: dict[str, list[str]] = {}
-    name = nfc(data.full_name)
+    texts: dict[str, str] = {}
+    for name, raw, limit, missing in (
+        ("full_name", data.full_name, NAME_MAX, _("Nhập họ và tên.")),
+        ("street", data.street, STREET_MAX, _("Nhập số nhà, tên đường.")),
+    ):
+        try:
+            texts[name] = clean_text(raw, max_length=limit)
+        except TextProblem as exc:
+            errors[name] = [exc.message]
+        else:
+            if not texts[name]:
+                errors[name] = [missing]
     ssn, cccd = data.ssn.strip(), data.cccd.strip()
-    if not name:
-        errors["full_name"] = [_("Nhập họ và tên.")]
     if not ssn and not cccd:
         errors["ssn"] = [_("Nhập mã số BHXH (10 số) hoặc số CCCD (12 số).")]
-    if ssn and not (len(ssn) == 10 and ssn.isascii() and ssn.isdigit()):
+    if ssn and not (len(ssn) == SSN_LENGTH and _is_code(ssn, SSN_LENGTH)):
         errors["ssn"] = [_("Mã số BHXH gồm 10 chữ số.")]
-    if cccd and not (len(cccd) == 12 and cccd.isascii() and cccd.isdigit()):
+    if cccd and not (len(cccd) == CCCD_LENGTH and _is_code(cccd, CCCD_LENGTH)):
         errors["cccd"] = [_("Số CCCD gồm 12 chữ số.")]
     if data.date_of_birth is None:
         errors["date_of_birth"] = [_("Nhập ngày sinh.")]
@@ -101,68 +197,205 @@ def _check_input(data: RegistrationInput) -> _Checked:
         errors["sex"] = [_("Chọn giới tính.")]
     phone = ""
     try:
+        if len(data.phone) > PHONE_INPUT_MAX:
+            raise InvalidPhone(data.phone)
         phone = normalize_phone(data.phone)
     except InvalidPhone:
         errors["phone"] = [_("Số điện thoại di động không hợp lệ (ví dụ 0912345678).")]
-    if data.email and "@" not in data.email:
-        errors["email"] = [_("Địa chỉ email không hợp lệ.")]
-    if not nfc(data.street):
-        errors["street"] = [_("Nhập số nhà, tên đường.")]
-    province = Province.objects.current().filter(code=data.province_code).first()
+    email = data.email.strip()
+    if email:
+        # Checked as the e-mail will be sent: an address queue_email refuses at confirmation
+        # would otherwise fail every confirmation of this registration.
+        try:
+            if len(email) > EMAIL_MAX:
+                raise ValidationError("too long")
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = [_("Địa chỉ email không hợp lệ.")]
+    province = None
+    if _is_code(data.province_code, PROVINCE_CODE_MAX):
+        province = Province.objects.current().filter(code=data.province_code).first()
     if province is None:
         errors["province_code"] = [_("Chọn tỉnh/thành phố.")]
     ward = None
     if data.ward_code:
-        ward = Ward.objects.current().filter(code=data.ward_code, province_id=data.province_code).first()
+        if _is_code(data.ward_code, WARD_CODE_MAX) and province is not None:
+            ward = Ward.objects.current().filter(code=data.ward_code, province_id=province.code).first()
         if ward is None:
             errors["ward_code"] = [_("Phường/xã không thuộc tỉnh/thành phố đã chọn.")]
-    office = Office.objects.current().filter(code=data.office_code, kind__in=RECEIVING_OFFICE_KINDS).first()
+    office = None
+    if _is_code(data.office_code, OFFICE_CODE_MAX):
+        office = Office.objects.current().filter(code=data.office_code, kind__in=RECEIVING_OFFICE_KINDS).first()
     if office is None:
         errors["office_code"] = [_("Chọn cơ quan BHXH nơi nộp tờ khai.")]
-    photos: dict[str, bytes] = {}
-    for name_ in PHOTO_FIELDS:
-        raw = data.photos.get(name_)
-        if raw is None:
-            errors[name_] = [_("Chưa có ảnh.")]
-            continue
-        try:
-            photos[name_] = clean_photo(raw)
-        except PhotoError as exc:
-            errors[name_] = [exc.message]
     if errors:
         raise _fail(errors)
     assert province is not None and office is not None and data.date_of_birth is not None  # noqa: S101 - checked above
-    person = _match_person(name, ssn, cccd, data.date_of_birth, data.sex or 0)
-    return _Checked(person, office, province, ward, phone, data.date_of_birth, data.sex or 0, photos)
+    return _Checked(
+        full_name=texts["full_name"],
+        ssn=ssn,
+        cccd=cccd,
+        date_of_birth=data.date_of_birth,
+        sex=data.sex or 0,
+        phone=phone,
+        email=email,
+        province=province,
+        ward=ward,
+        street=texts["street"],
+        office=office,
+    )
 
 
-def _match_person(name: str, ssn: str, cccd: str, dob: dt.date, sex: int) -> Person:
-    person = (Person.objects.filter(ssn=ssn) if ssn else Person.objects.filter(cccd=cccd)).first()
-    if person is None:
-        raise EnrollmentError(
-            "person_not_found",
-            _("Không tìm thấy người tham gia với mã số BHXH/CCCD này. Hãy kiểm tra lại hoặc tra cứu mã số BHXH."),
-            status=404,
+def _check_photos(photos: Mapping[str, bytes]) -> dict[str, bytes]:
+    """The three photos decoded and re-encoded: the slow part, done only for a matched person."""
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, bytes] = {}
+    for name in PHOTO_FIELDS:
+        raw = photos.get(name)
+        if raw is None:
+            errors[name] = [_("Chưa có ảnh.")]
+            continue
+        try:
+            cleaned[name] = clean_photo(raw)
+        except PhotoError as exc:
+            errors[name] = [exc.message]
+    if errors:
+        raise _fail(errors)
+    return cleaned
+
+
+def _wait(exc: RateLimited) -> str:
+    minutes = exc.retry_minutes
+    if minutes <= 90:
+        return ngettext("%(count)d phút", "%(count)d phút", minutes) % {"count": minutes}
+    hours = math.ceil(minutes / 60)
+    return ngettext("%(count)d giờ", "%(count)d giờ", hours) % {"count": hours}
+
+
+def _limited(exc: RateLimited) -> EnrollmentError:
+    """The refusal of a spent budget: 429, a stable code, and when to try again."""
+    wait = _wait(exc)
+    if exc.rate in MISMATCHES_PER_IDENTITY:
+        return EnrollmentError(
+            "too_many_attempts",
+            _(
+                "Thông tin của mã số BHXH/CCCD này đã bị nhập sai quá nhiều lần. "
+                "Vui lòng thử lại sau %(wait)s hoặc liên hệ tổng đài 1900 9068."
+            )
+            % {"wait": wait},
+            status=429,
         )
+    if exc.rate in OTP_PER_PHONE or exc.rate in OTP_PER_PERSON:
+        return EnrollmentError(
+            "otp_rate_limited",
+            _("Đã gửi quá nhiều mã OTP cho số điện thoại hoặc người tham gia này. Vui lòng thử lại sau %(wait)s.")
+            % {"wait": wait},
+            status=429,
+        )
+    return EnrollmentError(
+        "too_many_requests",
+        _("Có quá nhiều lượt đăng ký từ địa chỉ mạng của bạn. Vui lòng thử lại sau %(wait)s.") % {"wait": wait},
+        status=429,
+    )
+
+
+def _mismatch() -> EnrollmentError:
+    # One answer whether nobody has that BHXH code/CCCD or somebody has it with other data:
+    # which one it is, or which field differs, would let anyone probe someone else's data.
+    return EnrollmentError(
+        "data_mismatch",
+        _(
+            "Thông tin không khớp với dữ liệu BHXH. Hãy kiểm tra mã số BHXH hoặc số CCCD, họ tên, ngày sinh và "
+            "giới tính, nhập đúng như trên CCCD. Nếu chưa rõ mã số BHXH, hãy tra cứu; nếu dữ liệu BHXH bị sai, "
+            "liên hệ 1900 9068."
+        ),
+        status=409,
+    )
+
+
+def _same_person(person: Person, checked: _Checked) -> bool:
+    dob = checked.date_of_birth
     same_dob = (
         person.birth_year == dob.year
         and (person.birth_month is None or person.birth_month == dob.month)
         and (person.birth_day is None or person.birth_day == dob.day)
     )
-    matches = fold(person.full_name) == fold(name) and same_dob and person.sex == sex and (not cccd or person.cccd == cccd)
-    if ssn and cccd and person.cccd != cccd:
-        matches = False
-    if not matches:
-        # Which field differs is not said: that would let anyone probe someone else's data.
+    return (
+        fold(person.full_name) == fold(checked.full_name)
+        and same_dob
+        and person.sex == checked.sex
+        and (not checked.cccd or person.cccd == checked.cccd)
+    )
+
+
+def _match_person(checked: _Checked, address: str | None) -> Person:
+    """The person of the register the data describes, within the budgets of the address and the identity."""
+    try:
+        if address:
+            take_all(MATCHES_PER_ADDRESS, address)
+    except RateLimited as exc:
+        raise _limited(exc) from None
+    ssn, cccd = checked.ssn, checked.cccd
+    person = (Person.objects.filter(ssn=ssn) if ssn else Person.objects.filter(cccd=cccd)).first()
+    identity = f"person:{person.pk}" if person is not None else (f"ssn:{ssn}" if ssn else f"cccd:{cccd}")
+    try:
+        check_all(MISMATCHES_PER_IDENTITY, identity)
+    except RateLimited as exc:
+        raise _limited(exc) from None
+    if person is None or not _same_person(person, checked):
+        # Counted outside any transaction: the refusal that follows must not roll the count back.
+        for rate in MISMATCHES_PER_IDENTITY:
+            hit(rate, identity)
+        raise _mismatch()
+    return person
+
+
+@dataclass(frozen=True)
+class _Existing:
+    """Why a matched person cannot register again: an account, or a live registration."""
+
+    has_account: bool
+    live: Registration | None
+
+
+def _existing(person: Person) -> _Existing | None:
+    if User.objects.filter(person=person).exists():
+        return _Existing(has_account=True, live=None)
+    live = Registration.objects.filter(person=person, status__in=["submitted", "received"]).first()
+    return _Existing(has_account=False, live=live) if live is not None else None
+
+
+def _refuse_existing(existing: _Existing) -> NoReturn:
+    if existing.has_account or existing.live is None:
         raise EnrollmentError(
-            "data_mismatch",
-            _(
-                "Họ tên, ngày sinh, giới tính hoặc số CCCD không khớp với dữ liệu BHXH. "
-                "Hãy nhập đúng như trên CCCD; nếu dữ liệu BHXH bị sai, liên hệ 1900 9068."
-            ),
+            "account_exists",
+            _("Bạn đã có tài khoản VssID. Hãy đăng nhập bằng mã số BHXH hoặc dùng chức năng Quên mật khẩu."),
             status=409,
         )
-    return person
+    # The reference goes to the phone confirmed for that registration, not into the answer:
+    # whoever knows a person's identity data must not learn it, nor where to follow the file.
+    _text_reference(existing.live)
+    raise EnrollmentError(
+        "registration_exists",
+        _(
+            "Bạn đã có hồ sơ đăng ký đang chờ xử lý. Mã hồ sơ và hạn nộp tờ khai đã được gửi bằng SMS "
+            "đến số điện thoại đã đăng ký cho hồ sơ đó."
+        ),
+        status=409,
+    )
+
+
+def _text_reference(live: Registration) -> None:
+    with transaction.atomic():
+        try:
+            take(REFERENCE_NOTICES, live.pk)
+        except RateLimited:
+            return  # already sent a few times today: the answer points to those SMS
+        if live.status == Registration.Status.SUBMITTED and live.deadline:
+            body = f"VssID: Ban da co ho so dang ky {live.reference} dang cho xu ly, han nop to khai {live.deadline:%d/%m/%Y}."
+        else:
+            body = f"VssID: Ban da co ho so dang ky {live.reference} dang cho xu ly."
+        queue_sms(to=live.phone, kind="notice", body=body + " Neu khong phai ban yeu cau, hay bo qua tin nay.")
 
 
 def _new_reference() -> str:
@@ -173,87 +406,161 @@ def _otp_subject(reference: str) -> str:
     return f"registration:{reference}"
 
 
+def _otp_body(code: str) -> str:
+    return f"VssID: Ma OTP xac nhan dang ky giao dich dien tu la {code}. Hieu luc 5 phut. Khong cung cap ma nay cho bat ky ai."
+
+
+def _take_otp_budgets(phone: str, person_id: int) -> None:
+    try:
+        take_all(OTP_PER_PHONE, phone)
+        take_all(OTP_PER_PERSON, person_id)
+    except RateLimited as exc:
+        raise _limited(exc) from None
+
+
 def submit_registration(data: RegistrationInput, *, request: HttpRequest | None = None) -> Registration:
-    """Check, match and store a registration, and text the OTP that confirms it."""
-    checked = _check_input(data)
-    person = checked.person
-    with transaction.atomic():
-        Person.objects.select_for_update().filter(pk=person.pk).first()  # serialises two submissions of one person
-        if User.objects.filter(person=person).exists():
-            raise EnrollmentError(
-                "account_exists",
-                _("Bạn đã có tài khoản VssID. Hãy đăng nhập bằng mã số BHXH hoặc dùng chức năng Quên mật khẩu."),
-                status=409,
-            )
-        live = Registration.objects.filter(person=person, status__in=["submitted", "received"]).first()
-        if live is not None:
-            raise EnrollmentError(
-                "registration_exists",
-                _("Bạn đã có hồ sơ đăng ký %(reference)s đang chờ xử lý (hạn nộp tờ khai %(deadline)s).")
-                % {"reference": live.reference, "deadline": f"{live.deadline:%d/%m/%Y}" if live.deadline else ""},
-                status=409,
-                fields={"reference": [live.reference]},
-            )
-        # An earlier form whose OTP was never entered is abandoned: the new one replaces it.
-        for draft in Registration.objects.filter(person=person, status=Registration.Status.AWAITING_CONFIRMATION):
-            _delete_files(draft)
-            draft.delete()
-        registration = Registration(
-            person=person,
-            office=checked.office,
-            full_name=nfc(data.full_name),
-            ssn=person.ssn,
-            cccd=person.cccd,
-            date_of_birth=checked.date_of_birth,
-            sex=checked.sex,
-            phone=checked.phone,
-            email=data.email.strip(),
-            province=checked.province,
-            ward=checked.ward,
-            street=nfc(data.street),
-            language=data.language[:2] or "vi",
-        )
-        for name, content in checked.photos.items():
-            getattr(registration, name).save(f"{uuid.uuid4().hex}.jpg", ContentFile(content), save=False)
-        try:
-            for _attempt in range(5):
-                registration.reference = _new_reference()
-                try:
-                    with transaction.atomic():
-                        registration.save()
-                    break
-                except IntegrityError:
-                    if Registration.objects.filter(person=person, status__in=["submitted", "received"]).exists():
-                        raise
-            code = issue_code(OneTimeCode.Purpose.REGISTRATION, _otp_subject(registration.reference))
-            queue_sms(
-                to=registration.phone,
-                kind="registration_otp",
-                body=f"VssID: Ma OTP xac nhan dang ky giao dich dien tu la {code}. Hieu luc 5 phut. "
-                "Khong cung cap ma nay cho bat ky ai.",
-                secret=code,
-                secret_of=_otp_subject(registration.reference),
-            )
-            record(
-                "registration.submit",
-                actor=None,
-                object_type="registration",
-                object_id=registration.reference,
-                person=person,
-                request=request,
-            )
-        except Exception:
-            # The photos were written inside the transaction; do not leave them behind.
-            _delete_files(registration)
-            raise
+    """Check, match and store a registration, and text the OTP that confirms it.
+
+    Cheap refusals first (fields, the address's budget, the identity, an account or a live
+    registration, the OTP budgets), photos only then; the slow work (decoding the photos, writing
+    the files) is done before the transaction, which holds only a few short statements.
+    """
+    checked = _check_fields(data)
+    address = client_ip(request)
+    person = _match_person(checked, address)
+    existing = _existing(person)
+    if existing is not None:
+        _refuse_existing(existing)
+    try:
+        if address:
+            check_all(SUBMISSIONS_PER_ADDRESS, address)
+        check_all(OTP_PER_PHONE, checked.phone)
+        check_all(OTP_PER_PERSON, person.pk)
+    except RateLimited as exc:
+        raise _limited(exc) from None
+    photos = _check_photos(data.photos)
+    registration = Registration(
+        person=person,
+        office=checked.office,
+        full_name=checked.full_name,
+        ssn=person.ssn,
+        cccd=person.cccd,
+        date_of_birth=checked.date_of_birth,
+        sex=checked.sex,
+        phone=checked.phone,
+        email=checked.email,
+        province=checked.province,
+        ward=checked.ward,
+        street=checked.street,
+        language=data.language[:2] or "vi",
+    )
+    # Written before the transaction, so no lock is held while they are. Until the row commits
+    # nothing refers to them: a failure below deletes them, a crash leaves them to sweep_photos.
+    for name, content in photos.items():
+        getattr(registration, name).save(f"{uuid.uuid4().hex}.jpg", ContentFile(content), save=False)
+    try:
+        existing = _record_submission(registration, address=address, request=request)
+    except Exception:
+        _delete_files(_file_names(registration))
+        raise
+    if existing is not None:  # an account or a registration appeared meanwhile
+        _delete_files(_file_names(registration))
+        _refuse_existing(existing)
     return registration
 
 
-def _delete_files(registration: Registration) -> None:
+def _record_submission(registration: Registration, *, address: str | None, request: HttpRequest | None) -> _Existing | None:
+    person = registration.person
+    with transaction.atomic():
+        Person.objects.select_for_update().filter(pk=person.pk).first()  # serialises two submissions of one person
+        existing = _existing(person)
+        if existing is not None:
+            return existing
+        try:
+            if address:
+                take_all(SUBMISSIONS_PER_ADDRESS, address)
+        except RateLimited as exc:
+            raise _limited(exc) from None
+        _take_otp_budgets(registration.phone, person.pk)
+        # An earlier form whose OTP was never entered is abandoned: the new one replaces it. Its
+        # photos go once the deletion has committed: if this transaction rolls back, the draft
+        # and its photos both stay.
+        abandoned: list[str] = []
+        for draft in Registration.objects.filter(person=person, status=Registration.Status.AWAITING_CONFIRMATION):
+            abandoned += _file_names(draft)
+            draft.delete()
+        if abandoned:
+            transaction.on_commit(lambda: _delete_files(abandoned))
+        for _attempt in range(5):
+            registration.reference = _new_reference()
+            try:
+                with transaction.atomic():
+                    registration.save()
+                break
+            except IntegrityError:
+                if Registration.objects.filter(person=person, status__in=["submitted", "received"]).exists():
+                    raise
+        code = issue_code(OneTimeCode.Purpose.REGISTRATION, _otp_subject(registration.reference))
+        queue_sms(
+            to=registration.phone,
+            kind="registration_otp",
+            body=_otp_body(code),
+            secret=code,
+            secret_of=_otp_subject(registration.reference),
+        )
+        record(
+            "registration.submit",
+            actor=None,
+            object_type="registration",
+            object_id=registration.reference,
+            person=person,
+            request=request,
+        )
+    return None
+
+
+def _file_names(registration: Registration) -> list[str]:
+    names = []
     for name in PHOTO_FIELDS:
         file = getattr(registration, name)
         if file and file.name:
-            file.storage.delete(file.name)
+            names.append(str(file.name))
+    return names
+
+
+def _delete_files(names: list[str]) -> None:
+    storage = private_storage()
+    for name in names:
+        storage.delete(name)
+
+
+def sweep_photos(*, older_than: dt.timedelta = SWEEP_AFTER, now: dt.datetime | None = None) -> int:
+    """Delete photo files that no registration refers to: left by a crash between writing them and the commit.
+
+    Only files older than `older_than` go: a submission in progress has written its photos but
+    not yet committed its row, and must find them there.
+    """
+    storage = private_storage()
+    try:
+        _dirs, files = storage.listdir(PHOTO_DIR)
+    except FileNotFoundError:
+        return 0
+    cutoff = (now or timezone.now()) - older_than
+    candidates = set()
+    for file_name in files:
+        name = f"{PHOTO_DIR}/{file_name}"
+        try:
+            if storage.get_modified_time(name) < cutoff:
+                candidates.add(name)
+        except FileNotFoundError:  # deleted meanwhile
+            continue
+    if not candidates:
+        return 0
+    # Read after listing: a row committed since the listing still protects its files.
+    for names in Registration.objects.values_list(*PHOTO_FIELDS).iterator(chunk_size=2000):
+        candidates.difference_update(names)
+    _delete_files(sorted(candidates))
+    return len(candidates)
 
 
 def resend_otp(reference: str) -> None:
@@ -261,17 +568,13 @@ def resend_otp(reference: str) -> None:
         registration = Registration.objects.select_for_update().filter(reference=reference).first()
         if registration is None or registration.status != Registration.Status.AWAITING_CONFIRMATION:
             raise EnrollmentError("not_awaiting_confirmation", _("Hồ sơ này không chờ xác nhận OTP."), status=409)
+        _take_otp_budgets(registration.phone, registration.person_id)
         try:
             code = issue_code(OneTimeCode.Purpose.REGISTRATION, _otp_subject(reference))
         except AccountError as exc:
             raise EnrollmentError(exc.code, exc.message, status=exc.status) from exc
         queue_sms(
-            to=registration.phone,
-            kind="registration_otp",
-            body=f"VssID: Ma OTP xac nhan dang ky giao dich dien tu la {code}. Hieu luc 5 phut. "
-            "Khong cung cap ma nay cho bat ky ai.",
-            secret=code,
-            secret_of=_otp_subject(reference),
+            to=registration.phone, kind="registration_otp", body=_otp_body(code), secret=code, secret_of=_otp_subject(reference)
         )
 
 
@@ -305,58 +608,16 @@ def confirm_registration(reference: str, otp: str, *, request: HttpRequest | Non
                 request=request,
             )
             if registration.email:
-                queue_email(
-                    to=registration.email,
-                    subject=_("Tờ khai đăng ký giao dịch điện tử %(reference)s") % {"reference": reference},
-                    body=_form_email_body(registration),
-                    kind="registration_form",
-                    attachment=(f"to-khai-{reference}.pdf", form01_pdf(registration), "application/pdf"),
-                )
+                # Rendered and queued by the worker once this commits: rendering takes seconds
+                # and must not hold the write lock (on SQLite, the whole database's).
+                registration_id = registration.pk
+                transaction.on_commit(lambda: send_form01_email.enqueue(registration_id), robust=True)
     if problem is not None:
         raise EnrollmentError(problem.code, problem.message, status=problem.status, fields=problem.fields)
     return registration
 
 
-def _form_email_body(registration: Registration) -> str:
-    return _(
-        "Kính gửi %(name)s,\n\nHồ sơ đăng ký giao dịch điện tử %(reference)s đã được ghi nhận. "
-        "Vui lòng in tờ khai đính kèm, ký ghi rõ họ tên và nộp tại %(office)s (%(address)s) kèm bản chính CCCD "
-        "chậm nhất ngày %(deadline)s.\n\nBHXH Việt Nam không bao giờ yêu cầu bạn cung cấp mật khẩu hay mã OTP."
-    ) % {
-        "name": registration.full_name,
-        "reference": registration.reference,
-        "office": registration.office.name,
-        "address": registration.office.address,
-        "deadline": f"{registration.deadline:%d/%m/%Y}",
-    }
-
-
 # ---- Form 01 ---------------------------------------------------------------------------
-
-
-def form01_pdf(registration: Registration) -> bytes:
-    address = ", ".join(p for p in (registration.street, str(registration.ward or ""), registration.province.name) if p)
-    assert registration.submitted_at is not None and registration.deadline is not None  # noqa: S101 - submitted only
-    return render_form01(
-        Form01Data(
-            reference=registration.reference,
-            full_name=registration.full_name,
-            ssn=registration.ssn,
-            cccd=registration.cccd,
-            date_of_birth=registration.date_of_birth,
-            sex=registration.sex,
-            phone=local_phone(registration.phone),
-            email=registration.email,
-            address=address,
-            office_code=registration.office.code,
-            office_name=registration.office.name,
-            office_address=registration.office.address,
-            submitted_at=registration.submitted_at,
-            deadline=registration.deadline,
-            status_url=settings.SITE_URL.rstrip("/") + reverse("enrollment:status"),
-            place=registration.office.province.name,
-        )
-    )
 
 
 _FORM_SALT = "enrollment.form01"
@@ -464,6 +725,10 @@ def receive_registration(user: User, reference: str, *, request: HttpRequest | N
 
 def approve_registration(user: User, reference: str, *, request: HttpRequest | None = None) -> Registration:
     """Create the account and text its password, exactly once."""
+    # Hashed before the transaction: Argon2 takes a noticeable time by design, and holding the
+    # write lock meanwhile (on SQLite, the whole database's) would stall every other writer.
+    password = generate_password()
+    password_hash = make_password(password)
     with transaction.atomic():
         registration = get_registration_for_staff(user, reference, for_update=True)
         if registration.status == Registration.Status.APPROVED:
@@ -476,12 +741,11 @@ def approve_registration(user: User, reference: str, *, request: HttpRequest | N
             raise EnrollmentError("not_received", _("Hồ sơ không ở trạng thái chờ duyệt."), status=409)
         if User.objects.filter(person_id=registration.person_id).exists():
             raise EnrollmentError("account_exists", _("Người tham gia này đã có tài khoản."), status=409)
-        password = generate_password()
         account = User.objects.create(
             username=registration.ssn,
             role=User.Role.CITIZEN,
             person_id=registration.person_id,
-            password=make_password(password),
+            password=password_hash,
             must_change_password=True,
             email=registration.email,
         )

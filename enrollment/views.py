@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from enrollment.form_mail import form01_pdf
 from enrollment.forms import OtpForm, RegistrationForm, ward_choices
 from enrollment.models import Registration
 from enrollment.services import (
     EnrollmentError,
     confirm_registration,
-    form01_pdf,
     form_token,
     public_status,
     registration_for_form_token,
@@ -60,7 +60,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 return redirect("enrollment:confirm", reference=registration.reference)
     else:
         form = RegistrationForm()
-    context = {"form": form, "error": error, "existing_reference": error.fields.get("reference", [""])[0] if error else ""}
+    context = {"form": form, "error": error}
     status = 200 if request.method == "GET" else (error.status if error else 400)
     return render(request, "enrollment/register.html", context, status=status)
 

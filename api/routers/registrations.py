@@ -2,26 +2,59 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import translation
-from ninja import File, Form, Router, Status, UploadedFile
+from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 
-from api.schemas import ConfirmedOut, ConfirmIn, ErrorOut, RegistrationCreatedOut, RegistrationForm
+from api.schemas import ConfirmedOut, ConfirmIn, ErrorOut, RegistrationCreatedOut
+from enrollment.form_mail import form01_pdf
 from enrollment.models import Registration
 from enrollment.photos import MAX_BYTES
 from enrollment.services import (
+    CCCD_LENGTH,
+    DECOMPOSED_FACTOR,
+    EMAIL_MAX,
+    NAME_MAX,
+    OFFICE_CODE_MAX,
+    PHONE_INPUT_MAX,
+    PROVINCE_CODE_MAX,
+    SSN_LENGTH,
+    STREET_MAX,
+    WARD_CODE_MAX,
     RegistrationInput,
     confirm_registration,
-    form01_pdf,
     form_token,
     registration_for_form_token,
     submit_registration,
 )
 
 router = Router(tags=["registrations"])
+
+
+class RegistrationFields(Schema):
+    """The multipart fields of POST /registrations; the photos come as files beside them.
+
+    Bounded as the columns they go to (enrollment.services): longer input answers 422 before any
+    query. Names and streets may come decomposed, so their bound here leaves room for that; the
+    service holds the composed (NFC) text to the column's length.
+    """
+
+    full_name: str = Field(max_length=NAME_MAX * DECOMPOSED_FACTOR)
+    ssn: str = Field("", max_length=SSN_LENGTH)
+    cccd: str = Field("", max_length=CCCD_LENGTH)
+    date_of_birth: dt.date
+    sex: int = Field(description="1 male, 2 female")
+    phone: str = Field(max_length=PHONE_INPUT_MAX)
+    email: str = Field("", max_length=EMAIL_MAX)
+    province_code: str = Field(max_length=PROVINCE_CODE_MAX)
+    ward_code: str = Field("", max_length=WARD_CODE_MAX)
+    street: str = Field(max_length=STREET_MAX * DECOMPOSED_FACTOR)
+    office_code: str = Field(max_length=OFFICE_CODE_MAX)
+
 
 ERRORS: dict[int, Any] = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 
@@ -48,7 +81,7 @@ def form_url(request: HttpRequest, registration: Registration) -> str:
 )
 def submit(
     request: HttpRequest,
-    data: Form[RegistrationForm],
+    data: Form[RegistrationFields],
     id_front: File[UploadedFile],
     id_back: File[UploadedFile],
     portrait: File[UploadedFile],

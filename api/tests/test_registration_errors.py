@@ -32,8 +32,11 @@ def stored_files(settings: Any) -> list[Path]:
 # ---- the person -------------------------------------------------------------------------
 
 
-def test_a_person_not_in_the_register(client: Any) -> None:
-    error(register(client, ssn="0999999999"), 404, "person_not_found")
+def test_a_person_not_in_the_register_gets_the_answer_of_a_mismatch(client: Any) -> None:
+    # Whether nobody has the code or somebody has it with other data is not told apart.
+    unknown = error(register(client, ssn="0999999999"), 409, "data_mismatch")
+    other_data = error(register(client, date_of_birth="1990-05-13"), 409, "data_mismatch")
+    assert unknown == other_data
     assert not sms_of("registration_otp")
 
 
@@ -69,22 +72,35 @@ def test_a_person_who_has_an_account(client: Any) -> None:
     assert "tài khoản" in body["message"]
 
 
-def test_a_person_with_a_live_registration(client: Any, submitted: dict[str, Any]) -> None:
-    body = error(register(client), 409, "registration_exists")
-    assert body["fields"] == {"reference": [submitted["reference"]]}
-    assert submitted["reference"] in body["message"]
+def test_a_person_with_a_live_registration_is_told_by_sms_not_in_the_answer(client: Any, submitted: dict[str, Any]) -> None:
+    # Knowing someone's identity data must not be enough to learn their file's reference.
+    body = error(register(client, phone="0987000111"), 409, "registration_exists")
+    assert body["fields"] == {}
+    assert submitted["reference"] not in body["message"] and "SMS" in body["message"]
+    notices = sms_of("notice")  # to the phone confirmed for that registration, not the one typed now
+    assert len(notices) == 1 and submitted["reference"] in notices[0]
+    assert not sms_of("notice", "+84987000111")
 
 
-def test_an_unconfirmed_registration_is_replaced_by_a_new_one(client: Any, settings: Any) -> None:
+def test_the_reference_is_texted_a_few_times_a_day_at_most(client: Any, submitted: dict[str, Any]) -> None:
+    for _ in range(5):
+        error(register(client), 409, "registration_exists")
+    assert len(sms_of("notice")) == 3
+
+
+def test_an_unconfirmed_registration_is_replaced_by_a_new_one(
+    client: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     first = register(client).json()["reference"]
-    second = register(client).json()["reference"]
+    with django_capture_on_commit_callbacks(execute=True):
+        second = register(client).json()["reference"]
     assert first != second
     assert list(Registration.objects.filter(ssn="0123456789").values_list("reference", flat=True)) == [second]
     assert len(stored_files(settings)) == 3  # the first one's photos are gone
 
 
 def test_fields_checked_by_the_service_are_listed_together(client: Any) -> None:
-    body = error(register(client, phone="12345", street=" ", office_code="99999", ward_code="00004x"), 400, "invalid_input")
+    body = error(register(client, phone="12345", street=" ", office_code="99999", ward_code="0004x"), 400, "invalid_input")
     assert set(body["fields"]) == {"phone", "street", "office_code", "ward_code"}
 
 

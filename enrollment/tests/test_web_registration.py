@@ -118,7 +118,7 @@ BAD_INPUTS = [
     pytest.param({"phone": "0123"}, {}, 400, "Số điện thoại di động không hợp lệ", id="phone-invalid"),
     pytest.param({"ssn": "12345"}, {}, 400, "Mã số BHXH gồm 10 chữ số.", id="ssn-short"),
     pytest.param({"ward_code": "26734"}, {}, 400, "Phường/xã không thuộc tỉnh/thành phố đã chọn.", id="ward-elsewhere"),
-    pytest.param({"ssn": "0999999999"}, {}, 404, "Không tìm thấy người tham gia", id="not-in-register"),
+    pytest.param({"ssn": "0999999999"}, {}, 409, "không khớp với dữ liệu BHXH", id="not-in-register"),
     pytest.param({"full_name": "Nguyễn Văn Anh"}, {}, 409, "không khớp với dữ liệu BHXH", id="name-mismatch"),
     pytest.param(
         {}, {"portrait": SimpleUploadedFile("x.jpg", b"%PDF-1.4 not a photo", "image/jpeg")}, 400, "Tệp không phải ảnh", id="pdf"
@@ -161,11 +161,13 @@ def test_field_errors_sit_next_to_their_field_and_in_the_summary(client: Client)
     assert 'aria-invalid="true"' in page and 'aria-describedby="id_phone_helptext id_phone_error"' in page
 
 
-def test_a_live_registration_is_named_with_a_link_to_its_status(client: Client) -> None:
+def test_a_live_registration_is_told_by_sms_with_a_link_to_the_status_page(client: Client) -> None:
     reference = register_and_confirm(client)
-    page = html(post_registration(Client()))
-    assert "đang chờ xử lý" in page and reference in page
-    assert f"/tra-cuu-ho-so/?reference={reference}" in page
+    response = post_registration(Client())
+    page = html(response)
+    assert response.status_code == 409 and "đang chờ xử lý" in page and "SMS" in page
+    assert reference not in page and 'href="/tra-cuu-ho-so/"' in page
+    assert any(reference in body for body in sms_of("notice"))
 
 
 def test_a_person_with_an_account_is_sent_to_login_or_reset(client: Client) -> None:
