@@ -192,6 +192,8 @@ SMPP_SOURCE_ADDR = os.environ.get("SMPP_SOURCE_ADDR", "BHXH")
 PERIODIC_TASKS: list[tuple[str, int]] = [
     ("messaging.tasks.deliver_due", 60),
     ("enrollment.tasks.expire_registrations", 600),
+    ("enrollment.tasks.sweep_registration_photos", 3600),
+    ("vssid.ratelimit.purge_rate_counters", 3600),
     ("support.tasks.notify_expiring_cards", 86400),
     ("employers.tasks.take_snapshot", 86400),
 ]
