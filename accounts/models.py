@@ -65,7 +65,7 @@ class LoginThrottle(models.Model):
     """Failed logins counted per account and per address, in the database so every process agrees."""
 
     key = models.CharField(
-        max_length=160, unique=True, help_text="user:<account id>, login:<sha256 of the typed text> or ip:<address>"
+        max_length=160, unique=True, help_text="account:<user id>, login:<sha256 of the typed text> or ip:<address>"
     )
     failures = models.PositiveIntegerField(default=0)
     window_started_at = models.DateTimeField(default=timezone.now)

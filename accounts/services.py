@@ -148,7 +148,7 @@ def _account_key(identifier: str, user: User | None) -> str:
     of one person share it; an identifier that resolves to nobody counts under its own normalised,
     hashed text (bounded length, whatever was typed)."""
     if user is not None:
-        return f"user:{user.pk}"
+        return f"account:{user.pk}"
     normalised = unicodedata.normalize("NFKC", identifier).strip().casefold()
     return "login:" + hashlib.sha256(normalised.encode("utf-8", "surrogatepass")).hexdigest()
 

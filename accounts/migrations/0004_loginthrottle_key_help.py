@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
             model_name="loginthrottle",
             name="key",
             field=models.CharField(
-                help_text="user:<account id>, login:<sha256 of the typed text> or ip:<address>", max_length=160, unique=True
+                help_text="account:<user id>, login:<sha256 of the typed text> or ip:<address>", max_length=160, unique=True
             ),
         ),
     ]
