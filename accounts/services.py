@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import ApiToken, LoginThrottle, OneTimeCode, User
 from vssid.db.hot import fetch_one, instance_from_row
+from vssid.errors import DomainError
 
 OTP_TTL = dt.timedelta(minutes=5)
 OTP_MAX_ATTEMPTS = 5
@@ -39,12 +40,8 @@ REFRESH_TTL = dt.timedelta(days=30)
 PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"  # noqa: S105 - an alphabet
 
 
-class AccountError(Exception):
-    """A refusal with a stable code for the API and a sentence for people."""
-
-    def __init__(self, code: str, message: str, *, status: int = 400, fields: dict[str, list[str]] | None = None) -> None:
-        super().__init__(message)
-        self.code, self.message, self.status, self.fields = code, message, status, fields or {}
+class AccountError(DomainError):
+    pass
 
 
 # ---- passwords -------------------------------------------------------------------------

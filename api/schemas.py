@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from ninja import Field, Schema
+from ninja import Field, Path, Schema
 
 from accounts.services import (
     OTP_MAX_LENGTH,
@@ -54,8 +54,12 @@ class RegistrationCreatedOut(Schema):
     confirm_url: str
 
 
+# A registration reference is 10 characters; anything longer is refused before any query.
+Reference = Annotated[str, Path(max_length=20)]
+
+
 class ConfirmIn(Schema):
-    otp: str
+    otp: str = Field(max_length=20)
 
 
 class ConfirmedOut(Schema):

@@ -14,9 +14,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from pydantic import BaseModel
 
-from accounts.services import AccountError
 from api.errors import ApiError
-from enrollment.services import EnrollmentError
+from vssid.errors import DomainError
 
 api = NinjaAPI(
     title="VssID API",
@@ -26,15 +25,10 @@ api = NinjaAPI(
 )
 
 
-@api.exception_handler(ApiError)
-def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
-    return api.create_response(request, {"code": exc.code, "message": exc.message, "fields": exc.fields}, status=exc.status)
-
-
-@api.exception_handler(EnrollmentError)
-@api.exception_handler(AccountError)
-def on_domain_error(request: HttpRequest, exc: EnrollmentError | AccountError) -> HttpResponse:
-    return api.create_response(request, {"code": exc.code, "message": exc.message, "fields": exc.fields}, status=exc.status)
+@api.exception_handler(DomainError)
+def on_domain_refusal(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    """Every refusal of a service, in one shape (design.md §6); routers never catch them."""
+    return api.create_response(request, {"code": exc.code, "message": exc.message, "fields": exc.fields}, status=exc.api_status)
 
 
 @api.exception_handler(SuspiciousOperation)

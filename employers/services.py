@@ -28,6 +28,7 @@ from messaging.models import SmsKind
 from messaging.services import SMS_MAX_LENGTH, queue_sms, sms_length
 from places.models import Office
 from registry.models import Employer, ParticipationPeriod, PeriodFlag, Person, Scheme
+from vssid.errors import DomainError
 from vssid.text import fold, nfc, to_ascii_sms
 
 Status = Literal["account", "in_progress", "none"]
@@ -35,13 +36,8 @@ STATUSES: tuple[Status, ...] = ("account", "in_progress", "none")
 MAX_INVITATIONS = 500  # one request; "all without an account" of a very large employer goes in batches
 
 
-class EmployerPortalError(Exception):
-    def __init__(self, code: str, message: str, *, status: int = 400, fields: dict[str, list[str]] | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.status = status
-        self.fields = fields or {}
+class EmployerPortalError(DomainError):
+    api_input_status = 422  # the employer API has always answered bad input with 422
 
 
 # ---- access ------------------------------------------------------------------------------------

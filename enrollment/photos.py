@@ -17,6 +17,8 @@ import warnings
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from vssid.errors import DomainError
+
 MAX_BYTES = 5 * 1024 * 1024
 # A 6,000 × 4,000 phone photo; an ID card or a face needs far less. Checked on the header.
 MAX_PIXELS = 24_000_000
@@ -33,10 +35,8 @@ ACCEPTED_MODES = frozenset({"1", "L", "LA", "P", "PA", "RGB", "RGBA", "CMYK", "Y
 _HEIF_BRANDS = frozenset({b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avif", b"avis"})
 
 
-class PhotoError(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code, self.message = code, message
+class PhotoError(DomainError):
+    """A photo refused; the registration service names the field it came from."""
 
 
 def _not_image() -> PhotoError:

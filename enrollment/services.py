@@ -39,6 +39,7 @@ from places.models import Office, Province, Ward
 from registry.identity import InvalidPhone, normalize_phone
 from registry.models import Person
 from vssid.clientip import client_ip
+from vssid.errors import DomainError
 from vssid.ratelimit import Rate, RateLimited, check_all, hit, take, take_all
 from vssid.text import fold, nfc, to_ascii_sms
 
@@ -92,12 +93,8 @@ DECOMPOSED_FACTOR = 3
 MAX_MARKS_PER_LETTER = 2
 
 
-class EnrollmentError(Exception):
-    """A refusal with a stable code (API), a sentence (people) and the fields at fault."""
-
-    def __init__(self, code: str, message: str, *, status: int = 400, fields: dict[str, list[str]] | None = None) -> None:
-        super().__init__(message)
-        self.code, self.message, self.status, self.fields = code, message, status, fields or {}
+class EnrollmentError(DomainError):
+    pass
 
 
 class TextProblem(ValueError):

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from places.models import CollectionPoint, HealthFacility, LookupThrottle, Office, Province, Ward
 from registry.models import Person
+from vssid.errors import DomainError
 from vssid.text import fold
 
 
@@ -39,15 +40,8 @@ MAX_API_PAGE = 100
 _DIGITS = re.compile(r"\D")
 
 
-class LookupRefused(Exception):
+class LookupRefused(DomainError):
     """A look-up refused: invalid input (400), throttled (429) or no single match (404)."""
-
-    def __init__(self, code: str, message: str, *, status: int = 400, fields: dict[str, list[str]] | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.status = status
-        self.fields = fields or {}
 
 
 # ---- throttle --------------------------------------------------------------------------

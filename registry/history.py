@@ -29,6 +29,7 @@ from registry.models import (
     Scheme,
 )
 from vssid.clientip import client_ip
+from vssid.errors import DomainError
 from vssid.text import nfc, to_ascii_sms
 
 MAX_OPEN_FLAGS = 10
@@ -39,12 +40,8 @@ SCHEME_ORDER = (Scheme.BHXH, Scheme.BHTN, Scheme.BHYT, Scheme.BHTNLD)
 MIN_YEAR, MAX_YEAR = 1960, 2100
 
 
-class HistoryError(Exception):
-    """A refusal with a stable code (API), a sentence (people) and the fields at fault."""
-
-    def __init__(self, code: str, message: str, *, status: int = 400, fields: dict[str, list[str]] | None = None) -> None:
-        super().__init__(message)
-        self.code, self.message, self.status, self.fields = code, message, status, fields or {}
+class HistoryError(DomainError):
+    pass
 
 
 # ---- months ------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from messaging.services import queue_sms
 from places.models import Office
 from registry.models import HealthCard, ParticipationPeriod, Person
 from support.models import Notification, Ticket
+from vssid.errors import DomainError
 
 MAX_OPEN_TICKETS = 5
 EXPIRY_NOTICE_DAYS = 30
@@ -34,13 +35,8 @@ CARD_PATH = "/ca-nhan/the-bhyt/"  # card:card (design contract)
 NOTIFICATIONS_PATH = "/thong-bao/"
 
 
-class SupportError(Exception):
-    def __init__(self, code: str, message: str, *, status: int = 400, fields: dict[str, list[str]] | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.status = status
-        self.fields = fields or {}
+class SupportError(DomainError):
+    pass
 
 
 # ---- routing and access ------------------------------------------------------------------

@@ -52,13 +52,20 @@ class StaffSessionIdleMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        role = getattr(user, "role", None) if user is not None and user.is_authenticated else None
-        if role in settings.STAFF_SESSION_ROLES:
-            idle: int = settings.STAFF_SESSION_IDLE_SECONDS
-            session = request.session
-            now = int(time.time())
-            last = session.get("_touched_at")
-            if session.get_expiry_age() != idle or not isinstance(last, int) or now - last >= self.IDLE_TOUCH:
-                session.set_expiry(idle)
-                session["_touched_at"] = now
+        if user is not None and user.is_authenticated:
+            touch_staff_session(request, user)
         return self.get_response(request)
+
+
+def touch_staff_session(request: HttpRequest, user: object, *, force: bool = False) -> None:
+    """Push a staff session's expiry a working day out; also called at login (vssid.apps)."""
+    if getattr(user, "role", None) not in settings.STAFF_SESSION_ROLES:
+        return
+    idle: int = settings.STAFF_SESSION_IDLE_SECONDS
+    session = request.session
+    now = int(time.time())
+    last = session.get("_touched_at")
+    stale = not isinstance(last, int) or now - last >= StaffSessionIdleMiddleware.IDLE_TOUCH
+    if force or stale or session.get_expiry_age() != idle:
+        session.set_expiry(idle)
+        session["_touched_at"] = now

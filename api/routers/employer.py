@@ -15,7 +15,6 @@ from api.errors import ApiError
 from api.schemas import MAX_OFFSET, ErrorOut
 from employers.services import (
     NOTE_MAX_LENGTH,
-    EmployerPortalError,
     add_flag_note,
     audit_flag_list,
     employer_flags,
@@ -122,10 +121,7 @@ def create_invitations(request: HttpRequest, body: InvitationIn) -> Any:
     user = auth_user(request)
     employer = employer_for_user(user)
     ssns = ssns_without_account(employer) if body.all_without_account else body.ssns
-    try:
-        result = invite_workers(user, employer, ssns, request=request)
-    except EmployerPortalError as exc:
-        raise ApiError(422, exc.code, exc.message, exc.fields) from exc
+    result = invite_workers(user, employer, ssns, request=request)
     refused = [{"ssn": ssn, "code": code, "message": message} for ssn, (code, message) in result.refused.items()]
     if not result.invited:
         # Nothing was sent: an error with one line per code, so a client cannot mistake it for success.
@@ -216,9 +212,4 @@ def list_flags(request: HttpRequest, filters: Query[FlagFilter]) -> dict[str, An
 def note_flag(request: HttpRequest, flag_id: int, body: FlagNoteIn) -> dict[str, Any]:
     user = auth_user(request)
     employer = employer_for_user(user)
-    try:
-        flag = add_flag_note(user, employer, flag_id, body.note, request=request)
-    except EmployerPortalError as exc:
-        # Bad input is 422 like every other input error of the API; a closed flag keeps its 409.
-        raise ApiError(422 if exc.status == 400 else exc.status, exc.code, exc.message, exc.fields) from exc
-    return _flag_out(flag)
+    return _flag_out(add_flag_note(user, employer, flag_id, body.note, request=request))

@@ -14,7 +14,6 @@ from api.auth import auth_user, citizen_auth
 from api.errors import ApiError
 from api.schemas import ErrorOut
 from registry import history
-from registry.history import HistoryError
 from registry.models import PeriodFlag
 
 router = Router(tags=["history"], auth=citizen_auth)
@@ -25,10 +24,6 @@ def _person_id(request: HttpRequest) -> int:
     person_id = auth_user(request).person_id
     assert person_id is not None  # noqa: S101 - CitizenAuth admits only citizens with a person
     return person_id
-
-
-def _api_error(exc: HistoryError) -> ApiError:
-    return ApiError(exc.status, exc.code, exc.message, fields=exc.fields)
 
 
 class PeriodOut(Schema):
@@ -115,12 +110,9 @@ def participation(
     from_year: int | None = None,
     to_year: int | None = None,
 ) -> dict[str, Any]:
-    try:
-        result = history.participation_history(
-            _person_id(request), scheme=history.parse_scheme(scheme), from_year=from_year, to_year=to_year
-        )
-    except HistoryError as exc:
-        raise _api_error(exc) from None
+    result = history.participation_history(
+        _person_id(request), scheme=history.parse_scheme(scheme), from_year=from_year, to_year=to_year
+    )
     return {
         "scheme": result.scheme,
         "total_months": result.total_months,
@@ -135,10 +127,7 @@ def participation(
 
 @router.get("/me/benefits", response={200: list[BenefitOut], **ERRORS}, summary="Thông tin hưởng")
 def benefits(request: HttpRequest, tab: Annotated[str | None, Query(max_length=20)] = None) -> list[dict[str, Any]]:
-    try:
-        rows = history.benefits(_person_id(request), tab=tab or None)
-    except HistoryError as exc:
-        raise _api_error(exc) from None
+    rows = history.benefits(_person_id(request), tab=tab or None)
     return [
         {
             "tab": b.tab,
@@ -203,20 +192,17 @@ def list_flags(request: HttpRequest) -> list[dict[str, Any]]:
 @router.post("/me/flags", response={201: FlagOut, **ERRORS}, summary="Report a wrong row or a missing month")
 def create_flag(request: HttpRequest, payload: FlagIn) -> Status[dict[str, Any]]:
     person_id, user = _person_id(request), auth_user(request)
-    try:
-        if payload.period_id is not None:
-            flag = history.flag_period(person_id, payload.period_id, month=payload.month, message=payload.message, actor=user)
-        else:
-            if not payload.scheme or not payload.month:
-                raise HistoryError(
-                    "invalid_input",
-                    _("Dữ liệu gửi lên không hợp lệ."),
-                    status=422,
-                    fields={k: [_("Trường này là bắt buộc.")] for k in ("scheme", "month") if not getattr(payload, k)},
-                )
-            flag = history.flag_missing_month(
-                person_id, scheme=payload.scheme, month=payload.month, message=payload.message, actor=user
+    if payload.period_id is not None:
+        flag = history.flag_period(person_id, payload.period_id, month=payload.month, message=payload.message, actor=user)
+    else:
+        if not payload.scheme or not payload.month:
+            raise ApiError(
+                422,
+                "invalid_input",
+                _("Dữ liệu gửi lên không hợp lệ."),
+                fields={k: [_("Trường này là bắt buộc.")] for k in ("scheme", "month") if not getattr(payload, k)},
             )
-    except HistoryError as exc:
-        raise _api_error(exc) from None
+        flag = history.flag_missing_month(
+            person_id, scheme=payload.scheme, month=payload.month, message=payload.message, actor=user
+        )
     return Status(201, _flag_out(flag))

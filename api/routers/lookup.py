@@ -14,7 +14,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from api.errors import ApiError
 from api.schemas import MAX_OFFSET, ErrorOut
 from places import lookup
 from vssid.clientip import client_ip
@@ -26,11 +25,8 @@ T = TypeVar("T")
 
 
 def _call(request: HttpRequest, budget: lookup.Budget, action: Callable[[], T]) -> T:
-    try:
-        lookup.check_budget(budget, client_ip(request))
-        return action()
-    except lookup.LookupRefused as exc:
-        raise ApiError(exc.status, exc.code, exc.message, exc.fields) from None
+    lookup.check_budget(budget, client_ip(request))
+    return action()
 
 
 class SsnQuery(Schema):

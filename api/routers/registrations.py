@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import translation
-from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
-from api.schemas import ConfirmedOut, ConfirmIn, ErrorOut, RegistrationCreatedOut
+from api.schemas import ConfirmedOut, ConfirmIn, ErrorOut, Reference, RegistrationCreatedOut
 from enrollment.form_mail import form01_pdf
 from enrollment.models import Registration
 from enrollment.photos import MAX_BYTES
@@ -111,7 +111,7 @@ def submit(
     summary="Confirm a registration with the OTP; starts the 10 days to hand in Form 01",
     url_name="registration_confirm",
 )
-def confirm(request: HttpRequest, reference: str, payload: ConfirmIn) -> dict[str, Any]:
+def confirm(request: HttpRequest, reference: Reference, payload: ConfirmIn) -> dict[str, Any]:
     registration = confirm_registration(reference, payload.otp, request=request)
     return {
         "reference": registration.reference,
@@ -132,7 +132,7 @@ def confirm(request: HttpRequest, reference: str, payload: ConfirmIn) -> dict[st
         }
     },
 )
-def form_pdf(request: HttpRequest, reference: str, token: str) -> HttpResponse:
+def form_pdf(request: HttpRequest, reference: Reference, token: Annotated[str, Query(max_length=200)]) -> HttpResponse:
     registration = registration_for_form_token(reference, token)
     response = HttpResponse(form01_pdf(registration), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="to-khai-{registration.reference}.pdf"'

@@ -6,13 +6,13 @@ another office answers 404 `not_found`, exactly like one that does not exist.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from api.auth import auth_user, staff_auth
-from api.schemas import MAX_OFFSET, ErrorOut, RejectIn, StaffRegistrationDetailOut, StaffRegistrationPage
+from api.schemas import MAX_OFFSET, ErrorOut, Reference, RejectIn, StaffRegistrationDetailOut, StaffRegistrationPage
 from enrollment.models import Registration
 from enrollment.services import (
     approve_registration,
@@ -21,9 +21,6 @@ from enrollment.services import (
     staff_queue,
     view_for_staff,
 )
-
-# A reference is 10 characters; anything longer is refused before any query.
-Reference = Annotated[str, Path(max_length=20)]
 
 router = Router(tags=["staff"], auth=staff_auth)
 

@@ -9,7 +9,6 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from api.auth import auth_user, citizen_auth
-from api.errors import ApiError
 from api.schemas import MAX_OFFSET, ErrorOut
 from support import services
 from support.models import Notification, Ticket
@@ -63,10 +62,7 @@ class NotificationPage(Schema):
 
 @router.post("/support/tickets", response={201: TicketOut, **ERRORS}, summary="Ask the office a question")
 def create(request: HttpRequest, body: TicketIn) -> Status[Ticket]:
-    try:
-        return Status(201, services.create_ticket(auth_user(request), subject=body.subject, message=body.message))
-    except services.SupportError as exc:
-        raise ApiError(exc.status, exc.code, exc.message, exc.fields) from None
+    return Status(201, services.create_ticket(auth_user(request), subject=body.subject, message=body.message))
 
 
 @router.get("/support/tickets", response={200: TicketPage, **ERRORS}, summary="My tickets, newest first")
