@@ -22,6 +22,7 @@ from messaging.services import queue_sms
 from places.models import Office
 from registry.identity import InvalidPhone, normalize_phone
 from registry.models import Employer
+from vssid.masking import mask_phone
 from vssid.text import nfc
 
 # Lower-case letters, digits, dot, dash, underscore, with a letter: a plain number would read as a
@@ -160,6 +161,6 @@ def invite_hr_clerk(
             request=request,
             employer=employer.code,
             username=username,
-            phone=e164[:-3] + "***",
+            phone=mask_phone(e164),
         )
     return clerk

@@ -66,8 +66,15 @@ def reissue_password(uncertain: UncertainSecret) -> Message | None:
         secret_of=uncertain.secret_of,
         dedupe_key=uncertain.dedupe_key,
     )
-    # No person: the citizen's "who used my data" list has no words for this system step.
-    record("account.password_reissue", actor=None, object_type="account", object_id=user.pk, message=message.pk)
+    # Shown to the citizen in "who used my data": a new password came, and why.
+    record(
+        "account.password_reissue",
+        actor=None,
+        object_type="account",
+        object_id=user.pk,
+        person=user.person_id,
+        message=message.pk,
+    )
     return message
 
 

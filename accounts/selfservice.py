@@ -17,6 +17,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import ApiToken, User
 from audit.models import AuditEvent
+from vssid.masking import mask_username
 
 # Plain Vietnamese for the audit actions a citizen may see; unknown actions fall back to a
 # generic sentence rather than leaking the internal code.
@@ -31,6 +32,7 @@ ACTION_LABELS = {
     "registration.submit": gettext_noop("Nộp hồ sơ đăng ký"),
     "registration.confirm": gettext_noop("Xác nhận hồ sơ đăng ký"),
     "account.create": gettext_noop("Tạo tài khoản"),
+    "account.password_reissue": gettext_noop("Gửi lại mật khẩu mới (tin nhắn trước có thể chưa đến)"),
     "history.flag_viewed": gettext_noop("Xem phản ánh về quá trình tham gia"),
     "history.flag_answered": gettext_noop("Trả lời phản ánh về quá trình tham gia"),
     "history.flag_created": gettext_noop("Tạo phản ánh về quá trình tham gia"),
@@ -45,13 +47,6 @@ ACTION_LABELS = {
 def action_label(action: str) -> str:
     label = ACTION_LABELS.get(action)
     return _(label) if label else _("Truy cập dữ liệu của bạn")
-
-
-def mask_username(username: str) -> str:
-    """A label, not an identity: the first two and last two characters ("ca******da")."""
-    if len(username) <= 4:
-        return "*" * len(username)
-    return username[:2] + "*" * (len(username) - 4) + username[-2:]
 
 
 @dataclass(frozen=True)

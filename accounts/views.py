@@ -37,6 +37,7 @@ from accounts.services import (
     request_password_reset,
 )
 from vssid.clientip import client_ip
+from vssid.masking import mask_tail
 
 BACKEND = "accounts.backends.IdentifierBackend"
 RESET_LOGIN_KEY = "password_reset_login"
@@ -195,11 +196,6 @@ def _tiles() -> list[dict[str, str]]:
     return tiles
 
 
-def _mask(value: str, keep: int = 3) -> str:
-    value = value or ""
-    return ("*" * max(0, len(value) - keep) + value[-keep:]) if value else ""
-
-
 def _citizen(request: HttpRequest) -> User:
     user = cast(User, request.user)
     if user.role != User.Role.CITIZEN or user.person_id is None:
@@ -218,8 +214,8 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "account": user,
         "person": person,
-        "cccd_masked": _mask(person.cccd) if person else "",
-        "phone_masked": _mask(person.phone) if person else "",
+        "cccd_masked": mask_tail(person.cccd) if person else "",
+        "phone_masked": mask_tail(person.phone) if person else "",
         "tiles": _tiles() if person else [],
     }
     return render(request, "accounts/home.html", context)

@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,6 +34,7 @@ from audit.services import record
 from enrollment.form_mail import send_form01_email
 from enrollment.models import Registration, private_storage
 from enrollment.photos import PhotoError, clean_photo
+from messaging.models import Message
 from messaging.services import queue_email, queue_sms
 from places.models import Office, Province, Ward
 from registry.identity import InvalidPhone, normalize_phone
@@ -892,3 +893,18 @@ def view_for_staff(user: User, reference: str, *, request: HttpRequest | None = 
         request=request,
     )
     return registration
+
+
+def password_sms_status(registration: Registration) -> Message | None:
+    """The password SMS of an approved registration, for the staff panel: the latest one.
+
+    When its delivery was uncertain, the outbox replaced it by a new password under the key
+    `account_password:<id>:2`, `:3` …; the clerk needs the state of the one that counts.
+    """
+    key = f"account_password:{registration.pk}"
+    return (
+        Message.objects.filter(Q(dedupe_key=key) | Q(dedupe_key__startswith=f"{key}:"))
+        .only("status", "attempts", "last_error", "sent_at", "created_at")
+        .order_by("-created_at", "-id")
+        .first()
+    )

@@ -22,7 +22,7 @@ from enrollment.services import (
     resend_otp,
     submit_registration,
 )
-from registry.identity import local_phone
+from vssid.masking import mask_name, mask_phone
 
 # References this browser session submitted (to show the masked phone) and confirmed (to show
 # the confirmation page): knowing a reference alone reveals nothing more than the public status.
@@ -107,7 +107,7 @@ def confirm(request: HttpRequest, reference: str) -> HttpResponse:
         "reference": reference,
         "form": form,
         "error": error,
-        "masked_phone": _mask_phone(registration.phone) if ours else "",
+        "masked_phone": mask_phone(registration.phone) if ours else "",
     }
     status = 200 if request.method == "GET" else (error.status if error else 400)
     return render(request, "enrollment/confirm.html", context, status=status)
@@ -156,19 +156,3 @@ def status(request: HttpRequest) -> HttpResponse:
         "error": error,
     }
     return render(request, "enrollment/status.html", context, status=error.status if error else 200)
-
-
-def mask_name(full_name: str) -> str:
-    """ "Nguyễn Văn An" → "Ng*** V** An": enough to recognise one's own file, not to learn a name."""
-    words = full_name.split()
-    if not words:
-        return ""
-    if len(words) == 1:
-        return words[0][:1] + "**"
-    family, *middle, given = words
-    return " ".join([family[:2] + "***", *(w[:1] + "**" for w in middle), given])
-
-
-def _mask_phone(e164: str) -> str:
-    local = local_phone(e164)
-    return local[:3] + "****" + local[-3:]

@@ -28,6 +28,7 @@ from enrollment.services import (
     EnrollmentError,
     approve_registration,
     get_registration_for_staff,
+    password_sms_status,
     photo_for_staff,
     receive_registration,
     reject_registration,
@@ -35,7 +36,6 @@ from enrollment.services import (
     staff_queue,
     view_for_staff,
 )
-from messaging.models import Message
 from registry.identity import local_phone
 
 PAGE_SIZE = 50
@@ -100,11 +100,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 def _panel_context(registration: Registration, **extra: Any) -> dict[str, Any]:
-    password_sms = (
-        Message.objects.filter(dedupe_key=f"account_password:{registration.pk}")
-        .only("status", "attempts", "last_error", "sent_at")
-        .first()
-    )
+    password_sms = password_sms_status(registration)
     return {
         "registration": registration,
         "row": _row(registration, timezone.localdate()),

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from places.models import CollectionPoint, HealthFacility, LookupThrottle, Office, Province, Ward
 from registry.models import Person
 from vssid.errors import DomainError
+from vssid.masking import mask_name, mask_ssn
 from vssid.text import fold
 
 
@@ -85,23 +86,6 @@ class SsnMatch:
     ssn_masked: str
     name_masked: str
     province_name: str
-
-
-def mask_ssn(ssn: str) -> str:
-    """ "0123456789" → "01******89"."""
-    return ssn[:2] + "*" * (len(ssn) - 4) + ssn[-2:]
-
-
-def mask_name(full_name: str) -> str:
-    """ "Nguyễn Văn An" → "Ng*** V** An": the given name in full, the others shortened and starred."""
-    words = full_name.split()
-    if not words:
-        return ""
-    masked = []
-    for word in words[:-1]:
-        keep = 1 if len(word) <= 3 else 2
-        masked.append(word[:keep] + "*" * min(3, max(1, len(word) - keep)))
-    return " ".join([*masked, words[-1]])
 
 
 def lookup_ssn(

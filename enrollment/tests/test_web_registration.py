@@ -26,8 +26,8 @@ from enrollment.tests.web_support import (
     sms_of,
     use_files,
 )
-from enrollment.views import mask_name
 from messaging.models import Message
+from vssid.masking import mask_name
 
 pytestmark = pytest.mark.django_db
 
