@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -382,19 +383,32 @@ def request_password_reset(identifier: str, phone: str) -> None:
 
 
 def confirm_password_reset(identifier: str, otp: str, new_password: str) -> User:
+    # The code is checked before the new password: otherwise "weak password" would answer only
+    # for names that exist, and anyone could learn which logins there are. The hash is computed
+    # first for every request, so the time taken does not tell either.
+    hashed = make_password(new_password)
     user = resolve_login(identifier)
     invalid = AccountError("otp_invalid", _("Mã OTP không đúng."), fields={"otp": [_("Không đúng.")]})
     if user is None:
         raise invalid
-    check_new_password(user, new_password)
+    weak: AccountError | None = None
     with transaction.atomic():
         problem = consume_code(OneTimeCode.Purpose.PASSWORD_RESET, _reset_subject(user), otp)
         if problem is None:
-            user.set_password(new_password)
-            user.must_change_password = False
-            user.save(update_fields=["password", "must_change_password"])
-            end_sessions(user)
-            record_success(user)
+            try:
+                check_new_password(user, new_password)
+            except AccountError as exc:
+                # The right code with a weak password: the code stays usable for a better one.
+                weak = exc
+                transaction.set_rollback(True)
+            else:
+                user.password = hashed
+                user.must_change_password = False
+                user.save(update_fields=["password", "must_change_password"])
+                end_sessions(user)
+                record_success(user)
     if problem is not None:
         raise problem
+    if weak is not None:
+        raise weak
     return user

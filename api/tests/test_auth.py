@@ -93,6 +93,13 @@ def test_password_reset_confirm(client: Any) -> None:
     code = last_code("password_reset_otp", BINH_PHONE)
     body = {"username": BINH, "otp": f"{(int(code) + 1) % 1_000_000:06d}", "new_password": "Binh-Moi@2026"}
     error(post_json(client, "/auth/password-reset/confirm", body), 400, "otp_invalid")
+    # A wrong code is answered first, whatever the password: "weak" would reveal the account exists.
+    error(post_json(client, "/auth/password-reset/confirm", {**body, "new_password": "123"}), 400, "otp_invalid")
+    error(
+        post_json(client, "/auth/password-reset/confirm", {**body, "username": "0000000001", "new_password": "123"}),
+        400,
+        "otp_invalid",
+    )
     error(post_json(client, "/auth/password-reset/confirm", {**body, "otp": code, "new_password": "123"}), 400, "weak_password")
     error(post_json(client, "/auth/password-reset/confirm", {**body, "username": "0000000001"}), 400, "otp_invalid")
     response = post_json(client, "/auth/password-reset/confirm", {**body, "otp": code})
