@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpRequest
 
 from audit.models import AuditEvent
@@ -30,4 +31,28 @@ def record(
         person_id=person.pk if isinstance(person, Person) else person,
         ip=client_ip(request),
         detail=detail,
+    )
+
+
+def record_change(
+    action: str,
+    *,
+    acting_user: Any,
+    object_type: str,
+    object_id: object,
+    person: Person | int | None = None,
+    request: HttpRequest | None = None,
+    **detail: Any,
+) -> AuditEvent:
+    """The audit row of a state change, written by the action inside its own transaction.
+
+    Refuses to run outside a transaction: a change and its audit row commit or vanish together
+    (style.md rule 3), so an action that forgot its `@transaction.atomic` fails loudly in tests.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError(
+            f"Audit of {action!r} outside a transaction: decorate the action with @transaction.atomic(durable=True)."
+        )
+    return record(
+        action, actor=acting_user, object_type=object_type, object_id=object_id, person=person, request=request, **detail
     )

@@ -71,3 +71,21 @@ def test_factories_build_each_role() -> None:
     assert clerk.office_id == "00106" and lead.office_id == "001" and hr.employer is not None
     employed = PersonFactory(employed=True)
     assert employed.periods.filter(to_month__isnull=True).count() == 1
+
+
+def test_a_change_is_audited_only_inside_its_transaction() -> None:
+    from audit.services import record_change
+
+    person = PersonFactory()
+    with transaction.atomic():
+        event = record_change("person.update", acting_user=None, object_type="person", object_id=person.pk, person=person)
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+# Only the audit table is emptied afterwards: the register seeded for the session stays.
+@pytest.mark.django_db(transaction=True, available_apps=["audit"])
+def test_a_change_audited_outside_a_transaction_fails_loudly() -> None:
+    from audit.services import record_change
+
+    with pytest.raises(RuntimeError, match="outside a transaction"):
+        record_change("person.update", acting_user=None, object_type="person", object_id=1)
