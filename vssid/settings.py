@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "enrollment",
     "support",
     "employers",
+    "corrections",
+    "citizen",
 ]
 
 MIDDLEWARE = [
