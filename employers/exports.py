@@ -13,10 +13,8 @@ from fpdf.enums import XPos, YPos
 
 from employers.campaign import Adoption, TrendPoint
 from employers.services import registration_url, status_label, worker_status
-
-# enrollment.form01's fonts: Noto Sans subset to Vietnamese and instantiated once per process.
-from enrollment.form01 import FAMILY, _static_fonts, _text  # reused, not edited
 from registry.models import Employer, Person
+from vssid.pdf import FAMILY, pdf_text, static_fonts  # Noto Sans subset to Vietnamese, built once per process
 
 
 def _csv(header: list[str], rows: Iterable[list[object]]) -> bytes:
@@ -54,7 +52,7 @@ def adoption_csv(group_by: str, total: Adoption, rows: list[Adoption]) -> bytes:
 
 def instruction_sheet_pdf(employer: Employer) -> bytes:
     """One A4 page to hand out at work: the letter's two steps and a QR of the registration page."""
-    fonts = _static_fonts()
+    fonts = static_fonts()
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=False)
     for style, path in fonts.files.items():
@@ -63,7 +61,7 @@ def instruction_sheet_pdf(employer: Employer) -> bytes:
     pdf.set_margins(18, 18, 18)
 
     def t(value: str) -> str:
-        return _text(value, fonts.cmap)
+        return pdf_text(value, fonts.cmap)
 
     def para(value: str, size: float = 12, style: str = "", height: float = 6.5) -> None:
         pdf.set_font(FAMILY, style, size)

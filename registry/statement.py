@@ -1,8 +1,8 @@
 """The participation statement PDF, laid out like form C14-TS ("Xác nhận quá trình đóng BHXH").
 
-Fonts: the static Noto Sans faces that enrollment/form01.py builds once per process (subset to the
-Vietnamese repertoire, instantiated from the variable font) are reused as they are; text goes
-through its NFC/cmap filter too, so both PDFs draw Vietnamese the same way.
+Fonts: the static Noto Sans faces of vssid.pdf, built once per process (subset to the Vietnamese
+repertoire, instantiated from the variable font); text goes through its NFC/cmap filter, so every
+PDF of the project draws Vietnamese the same way.
 """
 
 from __future__ import annotations
@@ -11,12 +11,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Final
 
+from django.utils import timezone
 from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
-from fpdf.fonts import TTFFont
 
-from enrollment.form01 import FAMILY, _static_fonts, _text
-from registry.history import SchemeHistory, format_month, format_years_months
+from registry.history import SchemeHistory, format_month, format_years_months, full_history
+from registry.models import Person
+from vssid.pdf import FAMILY, add_static_fonts, pdf_text, static_fonts
 
 PAGE_W: Final = 210.0
 PAGE_H: Final = 297.0
@@ -63,21 +64,17 @@ class StatementData:
 class _Statement(FPDF):
     def __init__(self, data: StatementData) -> None:
         super().__init__(orientation="P", unit="mm", format="A4")
-        fonts = _static_fonts()
+        fonts = static_fonts()
         self._cmap = fonts.cmap
         self._data = data
-        for style, path in fonts.files.items():
-            self.add_font(FAMILY, style, str(path))
-        for font in self.fonts.values():
-            if isinstance(font, TTFFont):
-                font.ttfont.recalcBBoxes = False
+        add_static_fonts(self, fonts)
         self.set_auto_page_break(auto=False)
         self.set_margins(LEFT, 12, PAGE_W - RIGHT)
-        self.set_title(_text(f"C14-TS {data.full_name}", self._cmap))
+        self.set_title(pdf_text(f"C14-TS {data.full_name}", self._cmap))
         self.set_creator("VssID")
 
     def t(self, value: str) -> str:
-        return _text(value, self._cmap)
+        return pdf_text(value, self._cmap)
 
     def footer(self) -> None:
         self.set_y(PAGE_H - 12)
@@ -214,11 +211,6 @@ def render_statement(data: StatementData) -> bytes:
 
 def statement_for_person(person_id: int, *, today: dt.date | None = None) -> bytes:
     """The C14-TS statement of the whole history of one person (two queries: person, periods)."""
-    from django.utils import timezone
-
-    from registry.history import full_history
-    from registry.models import Person
-
     person = Person.objects.select_related("ward", "province").get(pk=person_id)
     issued = today or timezone.localdate()
     parts = [person.street, person.ward.name if person.ward else "", person.province.name]

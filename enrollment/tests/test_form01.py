@@ -16,7 +16,8 @@ import zxingcpp
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject
 
-from enrollment.form01 import Form01Data, preload_fonts, render_form01
+from enrollment.form01 import Form01Data, render_form01
+from vssid.pdf import preload_fonts
 
 A4_PT = (595.28, 841.89)
 
