@@ -134,6 +134,16 @@ def hit(rate: Rate, subject: object, *, now: dt.datetime | None = None) -> int:
     return 1
 
 
+def hit_to_lock(rate: Rate, subject: object, *, now: dt.datetime | None = None) -> int:
+    """`hit`, and the failure that spends the budget restarts the window: a lockout of a full `window`
+    from the last counted failure, not only what was left of the window of the first. Return the count."""
+    now = now or timezone.now()
+    count = hit(rate, subject, now=now)
+    if count == rate.limit:
+        RateCounter.objects.filter(key=_key(rate, subject)).update(window_ends_at=now + rate.window)
+    return count
+
+
 def reset(rate: Rate, subject: object) -> None:
     """Forget the subject's count (after a success that should clear past failures)."""
     RateCounter.objects.filter(key=_key(rate, subject)).delete()

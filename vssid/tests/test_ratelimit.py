@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from vssid.models import RateCounter
-from vssid.ratelimit import Rate, RateLimited, check, hit, purge_expired_counters, reset, take
+from vssid.ratelimit import Rate, RateLimited, check, hit, hit_to_lock, purge_expired_counters, reset, take
 
 pytestmark = pytest.mark.django_db
 
@@ -62,3 +62,18 @@ def test_purge_deletes_only_windows_that_are_over() -> None:
     take(THREE_AN_HOUR, "new", now=now)
     assert purge_expired_counters(now=now) == 1
     assert RateCounter.objects.count() == 1
+
+
+def test_hit_to_lock_refuses_a_full_window_from_the_failure_that_spends_the_budget() -> None:
+    start = timezone.now()
+    hit_to_lock(THREE_AN_HOUR, "d", now=start)
+    hit_to_lock(THREE_AN_HOUR, "d", now=start + dt.timedelta(minutes=30))
+    assert hit_to_lock(THREE_AN_HOUR, "d", now=start + dt.timedelta(minutes=50)) == 3
+    # Plain hit would have let it go at start + 60 minutes; the lock lasts until 50 + 60.
+    with pytest.raises(RateLimited) as info:
+        check(THREE_AN_HOUR, "d", now=start + dt.timedelta(minutes=100))
+    assert info.value.retry_minutes == 10
+    check(THREE_AN_HOUR, "d", now=start + dt.timedelta(minutes=110))
+    assert hit_to_lock(THREE_AN_HOUR, "d", now=start + dt.timedelta(minutes=110)) == 1  # a new window
+    reset(THREE_AN_HOUR, "d")  # a success forgets the failures
+    assert not RateCounter.objects.exists()
