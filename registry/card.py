@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, Final, Protocol
 
 from django.conf import settings
 from django.http import Http404
@@ -22,8 +24,6 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from accounts.models import User
-from accounts.services import USER_COLUMN_COUNT, access_token_params, access_token_sql, user_from_row
 from places.models import HealthFacility, Province, Ward
 from registry.cardformat import CardQRFields, PartialDate, build_qr_payload
 from registry.models import HealthCard, Person, Sex
@@ -131,7 +131,7 @@ class CardRecord:
 # hand-written, prepared query (vssid.db.hot; unique partial index card_one_active_per_person):
 # building the same four-join select_related through the ORM's compiler cost several times the
 # query itself. The status is a literal so that a generic plan can use the partial index.
-_CARD_COLUMNS = (
+CARD_COLUMNS: Final = (
     "c.number, c.level, c.live_area, c.valid_from, c.valid_to, c.five_year_date, c.issue_date, "  # noqa: S608 - names from models
     "p.full_name, p.birth_year, p.birth_month, p.birth_day, p.sex, p.street, "
     f"(SELECT w.name FROM {Ward._meta.db_table} w WHERE w.code = p.ward_id), "
@@ -139,17 +139,30 @@ _CARD_COLUMNS = (
     "c.initial_facility_id, "
     f"(SELECT f.name FROM {HealthFacility._meta.db_table} f WHERE f.code = c.initial_facility_id)"
 )
+"""The columns of a CardRecord, from the card (alias c) and its holder (alias p)."""
 _ACTIVE = f"c.status = '{HealthCard.Status.ACTIVE.value}'"
 _ACTIVE_CARD_SQL = (
-    f"SELECT {_CARD_COLUMNS} FROM {HealthCard._meta.db_table} c JOIN {Person._meta.db_table} p ON p.id = c.person_id "  # noqa: S608 - names from models
+    f"SELECT {CARD_COLUMNS} FROM {HealthCard._meta.db_table} c JOIN {Person._meta.db_table} p ON p.id = c.person_id "  # noqa: S608 - names from models
     f"WHERE c.person_id = %s AND {_ACTIVE}"
 )
-# The API's card answer authenticates and reads the card in one round trip (api/routers/card.py).
-_CITIZEN_AND_CARD_SQL = access_token_sql(
-    _CARD_COLUMNS,
-    f"LEFT JOIN {HealthCard._meta.db_table} c ON c.person_id = u.person_id AND {_ACTIVE} "
-    f"LEFT JOIN {Person._meta.db_table} p ON p.id = c.person_id",
-)
+
+
+def active_card_joins(person_id: str) -> str:
+    """LEFT JOINs that give CARD_COLUMNS the card in use of the person `person_id` (a column of the caller's query).
+
+    For a caller that reads the card in the same round trip as something else (the API's card
+    answer: the token, its user and the card, api/routers/card.py); every column is NULL when
+    the person has no card in use.
+    """
+    return (
+        f"LEFT JOIN {HealthCard._meta.db_table} c ON c.person_id = {person_id} AND {_ACTIVE} "
+        f"LEFT JOIN {Person._meta.db_table} p ON p.id = c.person_id"
+    )
+
+
+def card_record(columns: Sequence[Any]) -> CardRecord | None:
+    """The CardRecord of CARD_COLUMNS read through active_card_joins; None without a card in use."""
+    return CardRecord(*columns) if columns[0] is not None else None
 
 
 def active_card_for_person(person_id: int) -> CardRecord:
@@ -158,19 +171,6 @@ def active_card_for_person(person_id: int) -> CardRecord:
     if row is None:
         raise NoActiveCard
     return CardRecord(*row)
-
-
-def user_and_card_for_access_token(raw: str) -> tuple[User, CardRecord | None] | None:
-    """The user of a live access token and, for a citizen, the card in use: one query.
-
-    None when the token is not live (as accounts.services.user_for_access_token); the card is
-    None when the user has no card in use (or is not a citizen).
-    """
-    row = fetch_one(_CITIZEN_AND_CARD_SQL, access_token_params(raw))
-    if row is None:
-        return None
-    card = row[USER_COLUMN_COUNT:]
-    return user_from_row(row), (CardRecord(*card) if card[0] is not None else None)
 
 
 def _address(card: CardRecord) -> str:
@@ -235,13 +235,28 @@ def _card_view(card: CardRecord, today: dt.date, language: str | None, key: byte
     )
 
 
-def citizen_person_id(user: User) -> int:
+class Login(Protocol):
+    """What the card needs to know of a login (accounts' User): whose it is."""
+
+    @property
+    def is_authenticated(self) -> bool: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def person_id(self) -> int | None: ...
+
+
+CITIZEN_ROLE: Final = "citizen"
+"""The role of a citizen's login (accounts.models.User.Role.CITIZEN), the only one with a card."""
+
+
+def citizen_person_id(user: Login) -> int:
     """The person of a logged-in citizen; anyone else (staff, HR, lead, admin) gets a 404."""
-    if not user.is_authenticated or user.role != User.Role.CITIZEN or user.person_id is None:
+    if not user.is_authenticated or user.role != CITIZEN_ROLE or user.person_id is None:
         raise Http404
     return int(user.person_id)
 
 
-def card_for_citizen(user: User, *, today: dt.date | None = None) -> CardView:
+def card_for_citizen(user: Login, *, today: dt.date | None = None) -> CardView:
     """The logged-in citizen's own card in use; raises NoActiveCard when there is none."""
     return card_view(active_card_for_person(citizen_person_id(user)), today=today)

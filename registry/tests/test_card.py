@@ -17,7 +17,7 @@ from PIL import Image
 
 from accounts.models import ApiToken, User
 from accounts.services import issue_tokens, revoke_access_token
-from registry.card import benefit_text, card_for_citizen, qr_key
+from registry.card import CITIZEN_ROLE, benefit_text, card_for_citizen, qr_key
 from registry.cardformat import PartialDate, parse_qr_payload
 from registry.models import HealthCard, Person
 
@@ -146,6 +146,11 @@ def test_year_only_birth_and_open_ended_card(binh: User) -> None:
     assert parsed.valid_to == dt.date(2026, 12, 31)
     assert parsed.live_area == "K2"
     assert "K2" in view.benefit_text
+
+
+def test_the_card_knows_the_citizen_role_by_its_stored_value() -> None:
+    # registry sits below accounts: it compares the role with the value accounts stores.
+    assert User.Role.CITIZEN.value == CITIZEN_ROLE
 
 
 def test_benefit_text_by_level() -> None:

@@ -51,7 +51,8 @@ SQLITE_HOT_PATHS = """
 import datetime as dt
 from accounts.models import User
 from accounts.services import issue_tokens, revoke_access_token, user_for_access_token
-from registry.card import card_for_citizen, qr_key, user_and_card_for_access_token
+from api.routers.card import user_and_card_for_access_token
+from registry.card import card_for_citizen, qr_key
 from registry.cardformat import parse_qr_payload
 binh = User.objects.get(person__ssn="0198765432")
 pair = issue_tokens(binh, device="test")
