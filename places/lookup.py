@@ -1,8 +1,7 @@
-"""Public look-ups that work without login (domain.md §1.5): BHXH code, offices, facilities, collection points.
+"""Public look-ups of the directories that work without login (domain.md §1.5): offices, facilities, collection points.
 
-The BHXH-code look-up answers only when exactly one person of the register matches, and only in
-masked form ("01******89", "Ng*** V** An"): enough for people to recognise their own code, too
-little to harvest the register. Every look-up is counted per client address in LookupThrottle.
+Every public look-up is counted per client address (`check_budget`, on vssid.ratelimit); the
+BHXH-code look-up, which reads the register, is registry.lookup's and counts the same way.
 
 Directory searches ignore accents: the query is folded (vssid.text.fold) and matched with
 `search_name__contains`, a LIKE '%…%' that the trigram indexes of migration 0002 serve on PostgreSQL.
@@ -11,34 +10,20 @@ Directory searches ignore accents: the query is folded (vssid.text.fold) and mat
 from __future__ import annotations
 
 import datetime as dt
-import re
-from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet
-from django.utils import timezone
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from places.models import CollectionPoint, HealthFacility, LookupThrottle, Office, Province, Ward
-from registry.models import Person
+from places.models import CollectionPoint, HealthFacility, Office, Province, Ward
+from vssid import ratelimit
 from vssid.errors import DomainError
-from vssid.masking import mask_name, mask_ssn
+from vssid.ratelimit import Rate
 from vssid.text import fold
 
-
-@dataclass(frozen=True)
-class Budget:
-    name: str
-    limit: int
-    window: dt.timedelta
-
-
-SSN_BUDGET = Budget("ssn", 10, dt.timedelta(minutes=10))
-DIRECTORY_BUDGET = Budget("directory", 120, dt.timedelta(minutes=1))
+DIRECTORY_BUDGET = Rate("lookup_directory_address", 120, dt.timedelta(minutes=1))
 
 PAGE_SIZE = 20
 MAX_API_PAGE = 100
-_DIGITS = re.compile(r"\D")
 
 
 class LookupRefused(DomainError):
@@ -48,96 +33,18 @@ class LookupRefused(DomainError):
 # ---- throttle --------------------------------------------------------------------------
 
 
-def check_budget(budget: Budget, address: str | None, *, now: dt.datetime | None = None) -> None:
-    """Count one look-up of `address`; raise `too_many_requests` (429) past the budget.
-
-    Two conditional UPDATEs and, for a new address, one INSERT: no lock is held between
-    statements, and concurrent requests each add exactly one.
-    """
-    now = now or timezone.now()
-    key = f"{budget.name}:{address or 'unknown'}"
-    window_start = now - budget.window
-    rows = LookupThrottle.objects.filter(key=key)
-    updated = rows.filter(window_started_at__gt=window_start).update(count=F("count") + 1)
-    if not updated:
-        updated = rows.filter(window_started_at__lte=window_start).update(count=1, window_started_at=now)
-    if not updated:
-        try:
-            with transaction.atomic():
-                LookupThrottle.objects.create(key=key, count=1, window_started_at=now)
-        except IntegrityError:  # another request created it in between
-            rows.update(count=F("count") + 1)
-        return
-    row = rows.values_list("count", "window_started_at").get()
-    if row[0] > budget.limit:
-        retry = max(1, int((row[1] + budget.window - now).total_seconds() // 60) + 1)
+def check_budget(budget: Rate, address: str | None, *, now: dt.datetime | None = None) -> None:
+    """Count one look-up of `address`; raise `too_many_requests` (429) past the budget."""
+    try:
+        ratelimit.take(budget, address or "unknown", now=now)
+    except ratelimit.RateLimited as exc:
+        # Whole minutes left in the window, plus the one under way.
+        retry = max(1, int(exc.retry_after.total_seconds() // 60) + 1)
         raise LookupRefused(
             "too_many_requests",
             _("Bạn đã tra cứu quá nhiều lần. Vui lòng thử lại sau %(minutes)d phút.") % {"minutes": retry},
             status=429,
-        )
-
-
-# ---- BHXH code ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SsnMatch:
-    ssn_masked: str
-    name_masked: str
-    province_name: str
-
-
-def lookup_ssn(
-    *,
-    full_name: str = "",
-    date_of_birth: dt.date | None = None,
-    province_code: str = "",
-    cccd: str = "",
-) -> SsnMatch:
-    """The masked BHXH code of the one person matching (CCCD) or (name + date of birth + province).
-
-    Raises `invalid_input` (400) for an incomplete question and `not_found` (404) when no person or
-    more than one matches; both cases give the same answer, so the result reveals nothing more.
-    A person whose record knows only the year (or month) of birth matches on what is known.
-    """
-    cccd = _DIGITS.sub("", cccd)
-    people: QuerySet[Person]
-    if cccd:
-        if len(cccd) != 12:
-            raise LookupRefused(
-                "invalid_input", _("Dữ liệu tra cứu không hợp lệ."), fields={"cccd": [_("Số CCCD gồm 12 chữ số.")]}
-            )
-        people = Person.objects.filter(cccd=cccd)
-    else:
-        fields: dict[str, list[str]] = {}
-        if not fold(full_name):
-            fields["full_name"] = [_("Nhập họ và tên.")]
-        if date_of_birth is None:
-            fields["date_of_birth"] = [_("Nhập ngày sinh.")]
-        if not province_code:
-            fields["province_code"] = [_("Chọn tỉnh/thành phố.")]
-        if fields:
-            raise LookupRefused("invalid_input", _("Nhập số CCCD, hoặc họ tên, ngày sinh và tỉnh/thành phố."), fields=fields)
-        assert date_of_birth is not None  # noqa: S101 - checked above
-        people = Person.objects.filter(
-            search_name=fold(full_name),
-            province_id=province_code,
-            birth_year=date_of_birth.year,
-        ).filter(
-            Q(birth_month__isnull=True)
-            | Q(birth_month=date_of_birth.month, birth_day__isnull=True)
-            | Q(birth_month=date_of_birth.month, birth_day=date_of_birth.day)
-        )
-    found = list(people.select_related("province").only("ssn", "full_name", "province__name")[:2])
-    if len(found) != 1:
-        raise LookupRefused(
-            "not_found",
-            _("Không tìm thấy đúng một người khớp với thông tin đã nhập. Hãy kiểm tra lại, hoặc tra cứu bằng số CCCD."),
-            status=404,
-        )
-    person = found[0]
-    return SsnMatch(mask_ssn(person.ssn), mask_name(person.full_name), person.province.name)
+        ) from exc
 
 
 # ---- directories -------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Forms of the public look-up pages (places.views): parsing only, the rules are in places.lookup."""
+"""Forms of the public directory look-ups (places.views): parsing only, the rules are in places.lookup."""
 
 from __future__ import annotations
 
@@ -14,35 +14,12 @@ from places.models import CollectionPoint, HealthFacility
 WARD_HTMX = {"hx-get": reverse_lazy("enrollment:wards"), "hx-target": "#id_ward_code", "hx-swap": "innerHTML"}
 
 
-def _province_choices() -> list[tuple[str, str]]:
+def province_choices() -> list[tuple[str, str]]:
     return [(p.code, p.name) for p in current_provinces()]
 
 
 def _ward_choices(province_code: str) -> list[tuple[str, str]]:
     return [(w.code, f"{w.get_kind_display()} {w.name}") for w in current_wards(province_code)] if province_code else []
-
-
-class SsnLookupForm(forms.Form):
-    cccd = forms.CharField(
-        label=_("Số CCCD (12 chữ số)"),
-        required=False,
-        max_length=20,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-    )
-    full_name = forms.CharField(label=_("Họ và tên"), required=False, max_length=100)
-    date_of_birth = forms.DateField(
-        label=_("Ngày sinh"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": _("Ngày sinh không hợp lệ.")},
-    )
-    province_code = forms.ChoiceField(label=_("Tỉnh/thành phố"), required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["province_code"]
-        assert isinstance(field, forms.ChoiceField)  # noqa: S101 - declared above
-        field.choices = [("", _("— Chọn —")), *_province_choices()]
 
 
 class DirectoryForm(forms.Form):
@@ -53,7 +30,7 @@ class DirectoryForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._choices("province_code", [("", _("Tất cả")), *_province_choices()])
+        self._choices("province_code", [("", _("Tất cả")), *province_choices()])
 
     def _choices(self, name: str, choices: list[Any]) -> None:
         field = self.fields[name]

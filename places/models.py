@@ -227,18 +227,3 @@ class CollectionPoint(models.Model):
     def save(self, *args: object, **kwargs: object) -> None:
         self.search_name = fold(f"{self.name} {self.organisation}")
         super().save(*args, **kwargs)  # type: ignore[arg-type]
-
-
-class LookupThrottle(models.Model):
-    """Public look-ups counted per client address and budget, in the database so every process agrees.
-
-    One row per key ("ssn:<address>", "directory:<address>"): a fixed window that restarts when it
-    is older than the budget's window. Rows of addresses not seen again are harmless and small.
-    """
-
-    key = models.CharField(max_length=160, unique=True)
-    count = models.PositiveIntegerField(default=0)
-    window_started_at = models.DateTimeField()
-
-    def __str__(self) -> str:
-        return f"{self.key}: {self.count}"

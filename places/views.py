@@ -1,7 +1,7 @@
-"""Public look-up pages (/tra-cuu/…): no login; each page parses its form, calls places.lookup, renders.
+"""Public directory look-up pages (/tra-cuu/…): no login; each page parses its form, calls places.lookup, renders.
 
 Every look-up counts against the client address (places.lookup.check_budget); past the budget the
-page answers 429 with a message instead of results.
+page answers 429 with a message instead of results. The BHXH-code page is registry.views_lookup's.
 """
 
 from __future__ import annotations
@@ -12,48 +12,16 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
 from places import lookup
-from places.lookup_forms import CollectionPointForm, DirectoryForm, FacilityForm, SsnLookupForm
+from places.lookup_forms import CollectionPointForm, DirectoryForm, FacilityForm
 from vssid.clientip import client_ip
 
 
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     return render(request, "lookup/index.html")
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-def ssn(request: HttpRequest) -> HttpResponse:
-    """Personal data goes in a POST body, not the address bar (nor the server's access log)."""
-    result: lookup.SsnMatch | None = None
-    refused: lookup.LookupRefused | None = None
-    status = 200
-    if request.method == "POST":
-        form = SsnLookupForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                lookup.check_budget(lookup.SSN_BUDGET, client_ip(request))
-                result = lookup.lookup_ssn(
-                    full_name=data["full_name"],
-                    date_of_birth=data["date_of_birth"],
-                    province_code=data["province_code"],
-                    cccd=data["cccd"],
-                )
-            except lookup.LookupRefused as exc:
-                refused, status = exc, exc.status
-                for name, errors in exc.fields.items():
-                    for error in errors:
-                        form.add_error(name if name in form.fields else None, error)
-        else:
-            status = 400
-    else:
-        form = SsnLookupForm()
-    return render(request, "lookup/ssn.html", {"form": form, "result": result, "refused": refused}, status=status)
 
 
 def _directory(request: HttpRequest, template: str, form: DirectoryForm, search: Any, **extra: Any) -> HttpResponse:

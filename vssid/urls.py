@@ -17,7 +17,7 @@ urlpatterns = [
     path("", include("registry.urls_card")),
     path("", include("registry.urls_history")),
     path("", include("registry.urls_estimate")),
-    path("", include("places.urls")),
+    path("", include("registry.urls_lookup")),
     path("", include("support.urls")),
     path("", include("employers.urls")),
     path("staff/ho-tro/", include("support.urls_staff")),

@@ -16,7 +16,9 @@ from ninja import Field, Query, Router, Schema
 
 from api.schemas import MAX_OFFSET, ErrorOut
 from places import lookup
+from registry.lookup import SSN_BUDGET, SsnMatch, lookup_ssn
 from vssid.clientip import client_ip
+from vssid.ratelimit import Rate
 
 router = Router(tags=["lookup"])
 
@@ -24,7 +26,7 @@ ERRORS: dict[int, Any] = {400: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: Erro
 T = TypeVar("T")
 
 
-def _call(request: HttpRequest, budget: lookup.Budget, action: Callable[[], T]) -> T:
+def _call(request: HttpRequest, budget: Rate, action: Callable[[], T]) -> T:
     lookup.check_budget(budget, client_ip(request))
     return action()
 
@@ -43,11 +45,11 @@ class SsnOut(Schema):
 
 
 @router.get("/lookup/ssn", response={200: SsnOut, **ERRORS}, summary="Masked BHXH code of exactly one matching person")
-def ssn(request: HttpRequest, params: Query[SsnQuery]) -> lookup.SsnMatch:
+def ssn(request: HttpRequest, params: Query[SsnQuery]) -> SsnMatch:
     return _call(
         request,
-        lookup.SSN_BUDGET,
-        lambda: lookup.lookup_ssn(
+        SSN_BUDGET,
+        lambda: lookup_ssn(
             cccd=params.cccd,
             full_name=params.full_name,
             date_of_birth=params.date_of_birth,

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
-from places.lookup import DIRECTORY_BUDGET, SSN_BUDGET, check_budget
-from places.models import LookupThrottle, Office
+from places.lookup import DIRECTORY_BUDGET, LookupRefused, check_budget
+from places.models import Office
+from registry.lookup import SSN_BUDGET
 from registry.models import Person
 from vssid.masking import mask_name, mask_ssn
+from vssid.models import RateCounter
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1"
@@ -102,8 +105,19 @@ def test_the_window_restarts() -> None:
         check_budget(SSN_BUDGET, "10.9.9.9", now=start)
     later = start + SSN_BUDGET.window + dt.timedelta(seconds=1)
     check_budget(SSN_BUDGET, "10.9.9.9", now=later)
-    row = LookupThrottle.objects.get(key="ssn:10.9.9.9")
-    assert row.count == 1 and row.window_started_at == later
+    row = RateCounter.objects.get(key__startswith=f"{SSN_BUDGET.name}:")
+    assert row.count == 1 and row.window_ends_at == later + SSN_BUDGET.window
+
+
+def test_a_refusal_says_how_many_minutes_to_wait() -> None:
+    start = timezone.now()
+    for _ in range(SSN_BUDGET.limit):
+        check_budget(SSN_BUDGET, "10.9.9.9", now=start)
+    with pytest.raises(LookupRefused) as refused:
+        check_budget(SSN_BUDGET, "10.9.9.9", now=start + dt.timedelta(minutes=7, seconds=30))
+    assert refused.value.status == 429 and refused.value.code == "too_many_requests"
+    # 2 min 30 s left: the two whole minutes and the one under way.
+    assert re.findall(r"\d+", refused.value.message) == ["3"]
 
 
 # ---- directories -------------------------------------------------------------------------
@@ -199,9 +213,8 @@ def test_query_counts_of_the_api(client: Client, path: str, django_assert_max_nu
 
 
 def test_directory_lookups_are_throttled_too(client: Client) -> None:
-    LookupThrottle.objects.create(
-        key=f"{DIRECTORY_BUDGET.name}:127.0.0.1", count=DIRECTORY_BUDGET.limit, window_started_at=timezone.now()
-    )
+    for _ in range(DIRECTORY_BUDGET.limit):
+        check_budget(DIRECTORY_BUDGET, "127.0.0.1")
     error(client.get(f"{API}/lookup/offices"), 429, "too_many_requests")
     assert client.get("/tra-cuu/co-so-kcb/").status_code == 429
 
