@@ -6,10 +6,10 @@ class AccountsConfig(AppConfig):
     verbose_name = "Tài khoản (accounts)"
 
     def ready(self) -> None:
-        # Imported here: models are not ready when this module loads.
+        # Imported in ready(), as Django requires: these modules use models, not loaded before now.
         from accounts import reissue
+        from messaging.delivery import register_reissuer
         from messaging.models import SmsKind
-        from messaging.services import register_reissuer
 
         # Messaging cannot import us (style.md §4); it calls these when a password or reset code
         # may or may not have reached the citizen.

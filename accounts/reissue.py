@@ -1,4 +1,4 @@
-"""New passwords and reset codes for SMS whose delivery became uncertain (messaging.services).
+"""New passwords and reset codes for SMS whose delivery became uncertain (messaging.delivery).
 
 When the outbox cannot know whether an SMS with a password or a code went out, it never sends it
 again; it calls these (registered in AccountsConfig.ready) to make the old secret useless and
@@ -13,8 +13,9 @@ import logging
 from accounts.models import OneTimeCode, User
 from accounts.services import AccountError, _code_hash, generate_password, issue_code
 from audit.services import record
+from messaging.delivery import UncertainSecret
 from messaging.models import Message, SmsKind
-from messaging.services import SMS_MAX_LENGTH, UncertainSecret, queue_sms, sms_length
+from messaging.services import SMS_MAX_LENGTH, queue_sms, sms_length
 
 logger = logging.getLogger(__name__)
 

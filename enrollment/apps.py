@@ -6,10 +6,10 @@ class EnrollmentConfig(AppConfig):
     verbose_name = "Đăng ký giao dịch điện tử (enrollment)"
 
     def ready(self) -> None:
-        # Imported here: models are not ready when this module loads.
+        # Imported in ready(), as Django requires: these modules use models, not loaded before now.
         from enrollment import reissue
+        from messaging.delivery import register_reissuer
         from messaging.models import SmsKind
-        from messaging.services import register_reissuer
 
         # Messaging cannot import us (style.md §4); it calls this when a registration OTP may or
         # may not have reached the citizen.

@@ -1,4 +1,4 @@
-"""A new registration OTP for one whose SMS may not have arrived (messaging.services).
+"""A new registration OTP for one whose SMS may not have arrived (messaging.delivery).
 
 Registered in EnrollmentConfig.ready: the outbox never sends an OTP twice; it asks this for a new
 code, which ends the old one, while the registration still waits for it.
@@ -9,8 +9,8 @@ from __future__ import annotations
 from accounts.models import OneTimeCode
 from accounts.reissue import reissue_code
 from enrollment.models import Registration
+from messaging.delivery import UncertainSecret
 from messaging.models import Message
-from messaging.services import UncertainSecret
 
 
 def reissue_registration_code(uncertain: UncertainSecret) -> Message | None:

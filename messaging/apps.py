@@ -6,4 +6,5 @@ class MessagingConfig(AppConfig):
     verbose_name = "Tin nhắn (messaging)"
 
     def ready(self) -> None:
-        from messaging import checks  # noqa: F401  (registers the settings check)
+        # Imported in ready(), as Django requires for system checks: importing registers it.
+        from messaging import checks  # noqa: F401

@@ -8,7 +8,7 @@ one matters, because a password or OTP must never reach the citizen twice:
 - UncertainDeliveryError: the request was sent and no clear answer came back (a timeout or a
   dropped connection while waiting, a garbled or proxy error answer), so the SMS may be on its way.
   The outbox sends a message without a secret again (at least once) but replaces a password or OTP
-  with a new one instead (messaging.services).
+  with a new one instead (messaging.delivery).
 
 Any other exception from send() counts as uncertain for a secret. E-mail goes through Django's
 EMAIL_BACKEND.

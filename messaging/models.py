@@ -4,7 +4,7 @@ A row is the promise to send; the worker keeps it (retries with backoff) until t
 Passwords and OTPs live here only until delivery: they are scrubbed from the row when it is done.
 A password or OTP is handed to the gateway at most once: when we cannot know whether the gateway
 took it, the row ends "uncertain" and the app that issued the secret issues a new one
-(messaging.services, "Uncertain delivery").
+(messaging.delivery, "Uncertain delivery").
 """
 
 from __future__ import annotations

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from messaging.delivery import Outcome, deliver_due_messages, deliver_message
 from messaging.models import Message, Status
-from messaging.services import Outcome, deliver_due_messages, deliver_message
 
 
 @task()

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from enrollment.tests.web_support import BINH_PHONE, login, sms_of, use_files
 from messaging.backends import FileBackend, Sms
+from messaging.delivery import deliver_due_messages
 from messaging.models import Message, Status
-from messaging.services import deliver_due_messages
 
 pytestmark = pytest.mark.django_db
 NEW_PASSWORD = "Hoa-Sen-2027"

@@ -30,11 +30,11 @@ from django.db import connections
 from playwright.sync_api import FilePayload, Page, expect
 from pypdf import PdfReader
 
+from accounts.demo import is_seeded, seed_demo
 from conftest import AS_OF, PEOPLE, SEED
 from enrollment.models import Registration
 from enrollment.tests.web_support import AN_FORM, jpeg, use_files
-from messaging.services import deliver_due_messages
-from registry.demo.loader import is_seeded, seed_demo
+from messaging.delivery import deliver_due_messages
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 

@@ -15,8 +15,8 @@ from enrollment.models import Registration
 from enrollment.tests.web_support import AN_PHONE, login, post_registration, register_and_confirm, sms_of, use_files
 from messaging import backends
 from messaging.backends import FileBackend, Sms
+from messaging.delivery import deliver_due_messages
 from messaging.models import Message, Status
-from messaging.services import deliver_due_messages
 from messaging.tests.conftest import serve_gateway
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from django.db import transaction
 
-from messaging.services import deliver_message, queue_sms
+from messaging.delivery import deliver_message
+from messaging.services import queue_sms
 from messaging.tests.conftest import PHONE
 
 pytestmark = pytest.mark.django_db

@@ -14,16 +14,9 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
+from messaging.delivery import MAX_ATTEMPTS, Outcome, deliver_due_messages, deliver_message, pending_problems
 from messaging.models import SCRUBBED, Message, Status
-from messaging.services import (
-    MAX_ATTEMPTS,
-    Outcome,
-    deliver_due_messages,
-    deliver_message,
-    pending_problems,
-    queue_email,
-    queue_sms,
-)
+from messaging.services import queue_email, queue_sms
 from messaging.tests.conftest import OUTBOX_APPS, PHONE, closed_port, sms_lines
 
 pytestmark = pytest.mark.django_db

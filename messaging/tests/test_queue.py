@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 from django.db import IntegrityError, transaction
 
+from messaging.delivery import deliver_due_messages
 from messaging.models import Message, Status
-from messaging.services import deliver_due_messages, queue_email, queue_sms
+from messaging.services import queue_email, queue_sms
 from messaging.tests.conftest import PHONE, TASKS_IMMEDIATE, sms_lines
 
 pytestmark = pytest.mark.django_db

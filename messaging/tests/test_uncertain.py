@@ -16,17 +16,17 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from messaging import backends, services
-from messaging.models import SCRUBBED, Message, Status
-from messaging.services import (
+from messaging import backends, delivery
+from messaging.delivery import (
     Outcome,
     UncertainSecret,
     deliver_due_messages,
     deliver_message,
-    queue_sms,
     requeue_stuck_messages,
     settle_uncertain,
 )
+from messaging.models import SCRUBBED, Message, Status
+from messaging.services import queue_sms
 from messaging.tests.conftest import OUTBOX_APPS, PHONE, Gateway, sms_lines
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +61,7 @@ class Issuer:
 @pytest.fixture
 def issuer(monkeypatch: pytest.MonkeyPatch) -> Issuer:
     fake = Issuer()
-    monkeypatch.setitem(services._reissuers, KIND, fake)
+    monkeypatch.setitem(delivery._reissuers, KIND, fake)
     return fake
 
 
