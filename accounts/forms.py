@@ -45,6 +45,16 @@ def _password(label: Any, autocomplete: str, **kwargs: Any) -> forms.CharField:
     )
 
 
+def _phone(label: Any, help_text: Any, autocomplete: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=PHONE_MAX_LENGTH,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "numeric", "autocomplete": autocomplete}),
+        error_messages=_errors(_("Nhập số điện thoại.")),
+    )
+
+
 def _username() -> forms.CharField:
     return forms.CharField(
         label=_("Mã số BHXH hoặc số CCCD"),
@@ -86,13 +96,7 @@ class PasswordChangeForm(_NewPasswordMixin):
 
 class PasswordResetRequestForm(forms.Form):
     username = _username()
-    phone = forms.CharField(
-        label=_("Số điện thoại đã đăng ký"),
-        max_length=PHONE_MAX_LENGTH,
-        help_text=_("Số điện thoại bạn đã khai khi đăng ký, ví dụ 0912345678."),
-        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "numeric", "autocomplete": "tel-national"}),
-        error_messages=_errors(_("Nhập số điện thoại.")),
-    )
+    phone = _phone(_("Số điện thoại đã đăng ký"), _("Số điện thoại bạn đã khai khi đăng ký, ví dụ 0912345678."), "tel-national")
 
 
 class PasswordResetConfirmForm(_NewPasswordMixin):
@@ -152,10 +156,4 @@ class InviteClerkForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}),
         error_messages=_errors(_("Nhập tên đăng nhập.")),
     )
-    phone = forms.CharField(
-        label=_("Số điện thoại di động"),
-        max_length=PHONE_MAX_LENGTH,
-        help_text=_("Mật khẩu đăng nhập được gửi qua SMS tới số này."),
-        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "numeric", "autocomplete": "off"}),
-        error_messages=_errors(_("Nhập số điện thoại.")),
-    )
+    phone = _phone(_("Số điện thoại di động"), _("Mật khẩu đăng nhập được gửi qua SMS tới số này."), "off")

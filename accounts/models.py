@@ -61,17 +61,6 @@ class OneTimeCode(models.Model):
         indexes = [models.Index(fields=["purpose", "subject", "-created_at"], name="otp_subject")]
 
 
-class LoginThrottle(models.Model):
-    """Failed logins counted per account and per address, in the database so every process agrees."""
-
-    key = models.CharField(
-        max_length=160, unique=True, help_text="account:<user id>, login:<sha256 of the typed text> or ip:<address>"
-    )
-    failures = models.PositiveIntegerField(default=0)
-    window_started_at = models.DateTimeField(default=timezone.now)
-    locked_until = models.DateTimeField(null=True, blank=True)
-
-
 class ApiToken(models.Model):
     """An opaque bearer token pair of the JSON API; only SHA-256 digests are stored.
 

@@ -19,9 +19,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import ApiToken, LoginThrottle, OneTimeCode, User
+from accounts.models import ApiToken, OneTimeCode, User
+from messaging.services import queue_sms
+from registry.identity import InvalidPhone, normalize_phone
 from vssid.db.hot import fetch_one, instance_from_row
 from vssid.errors import DomainError
+from vssid.ratelimit import Rate, RateLimited, check, hit_to_lock, reset
 
 OTP_TTL = dt.timedelta(minutes=5)
 OTP_MAX_ATTEMPTS = 5
@@ -34,7 +37,7 @@ PASSWORD_MAX_LENGTH = 128
 PHONE_MAX_LENGTH = 20  # "+84 912 345 678" with spaces
 OTP_MAX_LENGTH = 20  # codes are 6 digits; a little slack so a pasted code with spaces is "wrong", not "invalid"
 TOKEN_MAX_LENGTH = 200  # refresh tokens are 64 characters
-THROTTLE_WINDOW = LOCKOUT = dt.timedelta(minutes=15)
+LOCKOUT = dt.timedelta(minutes=15)
 ACCESS_TTL = dt.timedelta(hours=1)
 REFRESH_TTL = dt.timedelta(days=30)
 # No 0/O, 1/l/I: the password is read off an SMS and typed by hand.
@@ -53,6 +56,18 @@ def generate_password(length: int = 10) -> str:
         candidate = "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(length))
         if any(c.isdigit() for c in candidate) and any(c.isupper() for c in candidate) and any(c.islower() for c in candidate):
             return candidate
+
+
+@dataclass(frozen=True)
+class NewPassword:
+    plain: str  # for the SMS that carries it
+    hashed: str
+
+
+def new_password() -> NewPassword:
+    """A generated password and its hash. Slow by design (Argon2): make it before the transaction that stores it."""
+    plain = generate_password()
+    return NewPassword(plain, make_password(plain))
 
 
 def check_new_password(user: User, new_password: str) -> None:
@@ -136,11 +151,6 @@ def consume_code(purpose: str, subject: str, code: str) -> AccountError | None:
 # ---- lockout ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Lockout:
-    until: dt.datetime
-
-
 def _account_key(identifier: str, user: User | None) -> str:
     """The per-account counter: the resolved account, so the BHXH code, the CCCD and the user name
     of one person share it; an identifier that resolves to nobody counts under its own normalised,
@@ -151,41 +161,41 @@ def _account_key(identifier: str, user: User | None) -> str:
     return "login:" + hashlib.sha256(normalised.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _throttle_keys(account_key: str, ip: str | None) -> list[tuple[str, int]]:
-    keys = [(account_key, USER_MAX_FAILURES)]
+# 5 failures lock an account, 30 an address, for 15 minutes from the failure that locks it.
+ACCOUNT_FAILURES = Rate("login_failures_account", USER_MAX_FAILURES, LOCKOUT)
+ADDRESS_FAILURES = Rate("login_failures_address", IP_MAX_FAILURES, LOCKOUT)
+
+
+def _lockout_budgets(account_key: str, ip: str | None) -> list[tuple[Rate, str]]:
+    budgets = [(ACCOUNT_FAILURES, account_key)]
     if ip:
-        keys.append((f"ip:{ip}", IP_MAX_FAILURES))
-    return keys
+        budgets.append((ADDRESS_FAILURES, ip))
+    return budgets
 
 
 def check_not_locked(account_key: str, ip: str | None) -> None:
     now = timezone.now()
-    for key, _limit in _throttle_keys(account_key, ip):
-        locked = LoginThrottle.objects.filter(key=key, locked_until__gt=now).values_list("locked_until", flat=True).first()
-        if locked:
-            minutes = max(1, int((locked - now).total_seconds() // 60) + 1)
-            raise AccountError(
-                "locked_out",
-                _("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %(minutes)d phút.") % {"minutes": minutes},
-                status=429,
-            )
+    try:
+        for rate, subject in _lockout_budgets(account_key, ip):
+            check(rate, subject, now=now)
+    except RateLimited as exc:
+        minutes = max(1, int(exc.retry_after.total_seconds() // 60) + 1)
+        raise AccountError(
+            "locked_out",
+            _("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %(minutes)d phút.") % {"minutes": minutes},
+            status=429,
+        ) from None
 
 
 def record_failure(account_key: str, ip: str | None) -> None:
     now = timezone.now()
     with transaction.atomic():
-        for key, limit in _throttle_keys(account_key, ip):
-            row, _created = LoginThrottle.objects.select_for_update().get_or_create(key=key)
-            if row.window_started_at < now - THROTTLE_WINDOW:
-                row.failures, row.window_started_at = 0, now
-            row.failures += 1
-            if row.failures >= limit:
-                row.locked_until, row.failures, row.window_started_at = now + LOCKOUT, 0, now
-            row.save()
+        for rate, subject in _lockout_budgets(account_key, ip):
+            hit_to_lock(rate, subject, now=now)
 
 
 def record_success(user: User) -> None:
-    LoginThrottle.objects.filter(key=_account_key("", user)).delete()
+    reset(ACCOUNT_FAILURES, _account_key("", user))
 
 
 # ---- sessions and tokens ---------------------------------------------------------------
@@ -358,9 +368,6 @@ def request_password_reset(identifier: str, phone: str) -> None:
 
     The caller answers the same way in both cases, so the form cannot tell whether an account exists.
     """
-    from messaging.services import queue_sms
-    from registry.identity import InvalidPhone, normalize_phone
-
     try:
         e164 = normalize_phone(phone)
     except InvalidPhone:

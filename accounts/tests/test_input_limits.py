@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from accounts.models import LoginThrottle
+from vssid.models import RateCounter
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,7 @@ def test_the_api_password_change_is_bounded(client: Client) -> None:
 def test_a_long_name_within_the_bound_is_a_plain_wrong_login(client: Client) -> None:
     response = api(client, "/auth/login", {"username": "b" * 150, "password": "x"})
     assert response.status_code == 401 and response.json()["code"] == "invalid_credentials"
-    assert all(len(key) <= 80 for key in LoginThrottle.objects.values_list("key", flat=True))
+    assert all(len(key) <= 80 for key in RateCounter.objects.values_list("key", flat=True))
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,10 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from accounts.models import LoginThrottle, User
+from accounts.models import User
 from accounts.services import AccountError, authenticate_login
 from enrollment.tests.web_support import PASSWORD, login
+from vssid.models import RateCounter
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +65,7 @@ def test_keys_are_bounded_whatever_is_typed() -> None:
     # A key used to be "user:" + the typed text: 156 characters overflowed the column (a 500 on PostgreSQL).
     for identifier in ("x" * 156, "y" * 5000, "Ä" * 200, "name\x00with-nul"):
         assert fail(identifier) == "invalid_credentials"
-    assert all(len(key) <= 80 for key in LoginThrottle.objects.values_list("key", flat=True))
+    assert all(len(key) <= 80 for key in RateCounter.objects.values_list("key", flat=True))
 
 
 def test_an_unknown_name_is_locked_under_its_normalised_form() -> None:
