@@ -62,6 +62,17 @@ def _text(**attrs: str) -> forms.TextInput:
     return forms.TextInput(attrs=attrs)
 
 
+def _digits(label: Any, length: int, help_text: Any) -> forms.CharField:
+    """An optional identifier of `length` digits (the BHXH code, the CCCD number)."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=length,
+        help_text=help_text,
+        widget=_text(inputmode="numeric", autocomplete="off", pattern=f"[0-9]{{{length}}}"),
+    )
+
+
 class RegistrationForm(forms.Form):
     full_name = forms.CharField(
         label=_("Họ và tên"),
@@ -71,20 +82,8 @@ class RegistrationForm(forms.Form):
         widget=_text(autocomplete="name", autocapitalize="words", spellcheck="false"),
         error_messages={"required": _("Nhập họ và tên.")},
     )
-    ssn = forms.CharField(
-        label=_("Mã số BHXH"),
-        required=False,
-        max_length=10,
-        help_text=_("10 chữ số, in trên thẻ BHYT. Nhập mã số BHXH hoặc số CCCD (hoặc cả hai)."),
-        widget=_text(inputmode="numeric", autocomplete="off", pattern="[0-9]{10}"),
-    )
-    cccd = forms.CharField(
-        label=_("Số CCCD"),
-        required=False,
-        max_length=12,
-        help_text=_("12 chữ số trên căn cước công dân."),
-        widget=_text(inputmode="numeric", autocomplete="off", pattern="[0-9]{12}"),
-    )
+    ssn = _digits(_("Mã số BHXH"), 10, _("10 chữ số, in trên thẻ BHYT. Nhập mã số BHXH hoặc số CCCD (hoặc cả hai)."))
+    cccd = _digits(_("Số CCCD"), 12, _("12 chữ số trên căn cước công dân."))
     date_of_birth = forms.DateField(
         label=_("Ngày sinh"),
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],

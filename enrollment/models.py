@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from places.models import Office, Province, Ward
 from registry.models import Person, Sex
+from vssid.text import fold
 
 LIVE_STATUSES = ("awaiting_confirmation", "submitted", "received")
 
@@ -85,8 +86,6 @@ class Registration(models.Model):
         return self.reference
 
     def save(self, *args: object, **kwargs: object) -> None:
-        from vssid.text import fold
-
         self.search_name = fold(self.full_name)
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 

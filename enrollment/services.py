@@ -1,8 +1,8 @@
-"""The registration procedure: submit, confirm by OTP, receive, approve or reject, expire.
+"""The registration procedure: the person submits and confirms by OTP; the office's decisions and
+the expiry are enrollment.actions.
 
 Each state change is one transaction holding the audit row and the outbox messages it causes
-(style.md §3, §7); the registration row is locked while it changes, so two clerks acting at once
-cannot approve twice or send two passwords.
+(style.md §3, §7).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import NoReturn
 
-from django.contrib.auth.hashers import make_password
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -29,20 +28,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import OneTimeCode, User
-from accounts.services import AccountError, consume_code, generate_password, issue_code
-from audit.services import record
+from accounts.services import AccountError, consume_code, issue_code
+from audit.services import record, record_change
 from enrollment.form_mail import send_form01_email
 from enrollment.models import Registration, private_storage
 from enrollment.photos import PhotoError, clean_photo
 from messaging.models import Message
-from messaging.services import queue_email, queue_sms
+from messaging.services import queue_sms
 from places.models import Office, Province, Ward
 from registry.identity import InvalidPhone, normalize_phone
 from registry.models import Person
 from vssid.clientip import client_ip
 from vssid.errors import DomainError
 from vssid.ratelimit import Rate, RateLimited, check_all, hit, take, take_all
-from vssid.text import fold, nfc, to_ascii_sms
+from vssid.text import fold, nfc
 
 DEADLINE_DAYS = 10
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U to misread
@@ -506,9 +505,9 @@ def _record_submission(registration: Registration, *, address: str | None, reque
             secret=code,
             secret_of=_otp_subject(registration.reference),
         )
-        record(
+        record_change(
             "registration.submit",
-            actor=None,
+            acting_user=None,
             object_type="registration",
             object_id=registration.reference,
             person=person,
@@ -597,9 +596,9 @@ def confirm_registration(reference: str, otp: str, *, request: HttpRequest | Non
             registration.submitted_at = now
             registration.deadline = timezone.localdate(now) + dt.timedelta(days=DEADLINE_DAYS)
             registration.save(update_fields=["status", "submitted_at", "deadline"])
-            record(
+            record_change(
                 "registration.confirm",
-                actor=None,
+                acting_user=None,
                 object_type="registration",
                 object_id=reference,
                 person=registration.person_id,
@@ -697,169 +696,17 @@ def search_for_staff(user: User, query: str) -> QuerySet[Registration]:
     return qs.filter(search_name__contains=fold(q)).order_by("-submitted_at")[:50]  # type: ignore[return-value]
 
 
-def receive_registration(user: User, reference: str, *, request: HttpRequest | None = None) -> Registration:
-    with transaction.atomic():
-        registration = get_registration_for_staff(user, reference, for_update=True)
-        if registration.status == Registration.Status.RECEIVED:
-            raise EnrollmentError("already_received", _("Hồ sơ đã được tiếp nhận trước đó."), status=409)
-        if registration.status != Registration.Status.SUBMITTED:
-            raise EnrollmentError("not_submitted", _("Hồ sơ không ở trạng thái chờ nộp tờ khai."), status=409)
-        if registration.deadline and registration.deadline < timezone.localdate():
-            raise EnrollmentError("expired", _("Hồ sơ đã quá hạn 10 ngày; người tham gia cần đăng ký lại."), status=409)
-        registration.status = Registration.Status.RECEIVED
-        registration.received_at = timezone.now()
-        registration.received_by = user
-        registration.save(update_fields=["status", "received_at", "received_by"])
-        record(
-            "registration.receive",
-            actor=user,
-            object_type="registration",
-            object_id=registration.reference,
-            person=registration.person_id,
-            request=request,
-        )
-    return registration
-
-
-def approve_registration(user: User, reference: str, *, request: HttpRequest | None = None) -> Registration:
-    """Create the account and text its password, exactly once."""
-    # Hashed before the transaction: Argon2 takes a noticeable time by design, and holding the
-    # write lock meanwhile (on SQLite, the whole database's) would stall every other writer.
-    password = generate_password()
-    password_hash = make_password(password)
-    with transaction.atomic():
-        registration = get_registration_for_staff(user, reference, for_update=True)
-        if registration.status == Registration.Status.APPROVED:
-            raise EnrollmentError("already_approved", _("Hồ sơ đã được duyệt trước đó."), status=409)
-        if registration.status == Registration.Status.SUBMITTED:
-            raise EnrollmentError(
-                "not_received", _("Chưa tiếp nhận tờ khai giấy và bản chính CCCD: hãy tiếp nhận trước khi duyệt."), status=409
-            )
-        if registration.status != Registration.Status.RECEIVED:
-            raise EnrollmentError("not_received", _("Hồ sơ không ở trạng thái chờ duyệt."), status=409)
-        if User.objects.filter(person_id=registration.person_id).exists():
-            raise EnrollmentError("account_exists", _("Người tham gia này đã có tài khoản."), status=409)
-        account = User.objects.create(
-            username=registration.ssn,
-            role=User.Role.CITIZEN,
-            person_id=registration.person_id,
-            password=password_hash,
-            must_change_password=True,
-            email=registration.email,
-        )
-        queue_sms(
-            to=registration.phone,
-            kind="account_password",
-            body=f"VssID: Ho so {registration.reference} da duoc duyet. Ten dang nhap: {registration.ssn}. "
-            f"Mat khau: {password}. Hay doi mat khau khi dang nhap lan dau.",
-            secret=password,
-            secret_of=f"user:{account.pk}",
-            dedupe_key=f"account_password:{registration.pk}",
-        )
-        registration.status = Registration.Status.APPROVED
-        registration.decided_at = timezone.now()
-        registration.decided_by = user
-        registration.save(update_fields=["status", "decided_at", "decided_by"])
-        record(
-            "registration.approve",
-            actor=user,
-            object_type="registration",
-            object_id=registration.reference,
-            person=registration.person_id,
-            request=request,
-        )
-        record(
-            "account.create",
-            actor=user,
-            object_type="account",
-            object_id=account.pk,
-            person=registration.person_id,
-            request=request,
-        )
-    return registration
-
-
-def reject_registration(user: User, reference: str, reason: str, *, request: HttpRequest | None = None) -> Registration:
-    reason = nfc(reason)
-    if not reason:
-        raise EnrollmentError("reason_required", _("Nhập lý do từ chối."), fields={"reason": [_("Nhập lý do từ chối.")]})
-    with transaction.atomic():
-        registration = get_registration_for_staff(user, reference, for_update=True)
-        if registration.status not in (Registration.Status.SUBMITTED, Registration.Status.RECEIVED):
-            raise EnrollmentError("already_decided", _("Hồ sơ đã được xử lý."), status=409)
-        registration.status = Registration.Status.REJECTED
-        registration.reject_reason = reason
-        registration.decided_at = timezone.now()
-        registration.decided_by = user
-        registration.save(update_fields=["status", "reject_reason", "decided_at", "decided_by"])
-        _notify(
-            registration,
-            sms=f"VssID: Ho so {registration.reference} bi tu choi. Ly do: {{reason}}. Lien he 1900 9068.",
-            subject=_("Hồ sơ %(reference)s bị từ chối") % {"reference": registration.reference},
-            email=_(
-                "Hồ sơ đăng ký giao dịch điện tử %(reference)s bị từ chối.\n\nLý do: %(reason)s\n\n"
-                "Bạn có thể đăng ký lại sau khi bổ sung. Hỗ trợ: 1900 9068."
-            )
-            % {"reference": registration.reference, "reason": reason},
-            reason=reason,
-            kind="registration_rejected",
-        )
-        record(
-            "registration.reject",
-            actor=user,
-            object_type="registration",
-            object_id=registration.reference,
-            person=registration.person_id,
-            request=request,
-            reason=reason,
-        )
-    return registration
-
-
-def _notify(registration: Registration, *, sms: str, subject: str, email: str, reason: str, kind: str) -> None:
-    room = 160 - len(sms.replace("{reason}", ""))
-    short = to_ascii_sms(reason)
-    if len(short) > room:
-        short = short[: max(room - 3, 0)].rstrip() + "..."
-    queue_sms(to=registration.phone, kind="notice", body=sms.replace("{reason}", short))
-    if registration.email:
-        queue_email(to=registration.email, subject=subject, body=email, kind=kind)
-
-
-def expire_overdue(today: dt.date | None = None) -> int:
-    """Registrations still waiting for their paper form after the 10 days become `expired`."""
-    today = today or timezone.localdate()
-    count = 0
-    while True:
-        with transaction.atomic():
-            batch = list(
-                Registration.objects.select_for_update(skip_locked=True)
-                .filter(status=Registration.Status.SUBMITTED, deadline__lt=today)
-                .order_by("deadline")[:200]
-            )
-            for registration in batch:
-                registration.status = Registration.Status.EXPIRED
-                registration.save(update_fields=["status"])
-                _notify(
-                    registration,
-                    sms=f"VssID: Ho so {registration.reference} da qua han nop to khai (10 ngay). "
-                    "Vui long dang ky lai hoac goi 1900 9068.{reason}",
-                    subject=_("Hồ sơ %(reference)s đã quá hạn") % {"reference": registration.reference},
-                    email=_("Hồ sơ %(reference)s đã quá hạn 10 ngày mà chưa nộp tờ khai. Vui lòng đăng ký lại.")
-                    % {"reference": registration.reference},
-                    reason="",
-                    kind="registration_expired",
-                )
-                record(
-                    "registration.expire",
-                    actor=None,
-                    object_type="registration",
-                    object_id=registration.reference,
-                    person=registration.person_id,
-                )
-        count += len(batch)
-        if len(batch) < 200:
-            return count
+def _record_seen(user: User, registration: Registration, action: str, *, request: HttpRequest | None, **detail: str) -> None:
+    """The audit row of a clerk looking at a registration or one of its photos."""
+    record(
+        action,
+        actor=user,
+        object_type="registration",
+        object_id=registration.reference,
+        person=registration.person_id,
+        request=request,
+        **detail,
+    )
 
 
 def photo_for_staff(user: User, reference: str, which: str, *, request: HttpRequest | None = None) -> tuple[bytes, str]:
@@ -870,28 +717,13 @@ def photo_for_staff(user: User, reference: str, which: str, *, request: HttpRequ
     file = getattr(registration, which)
     with file.open("rb") as fh:
         content = fh.read()
-    record(
-        "registration.photo.view",
-        actor=user,
-        object_type="registration",
-        object_id=registration.reference,
-        person=registration.person_id,
-        request=request,
-        photo=which,
-    )
+    _record_seen(user, registration, "registration.photo.view", request=request, photo=which)
     return content, "image/jpeg"
 
 
 def view_for_staff(user: User, reference: str, *, request: HttpRequest | None = None) -> Registration:
     registration = get_registration_for_staff(user, reference)
-    record(
-        "registration.view",
-        actor=user,
-        object_type="registration",
-        object_id=registration.reference,
-        person=registration.person_id,
-        request=request,
-    )
+    _record_seen(user, registration, "registration.view", request=request)
     return registration
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from enrollment.services import expire_overdue, sweep_photos
+from enrollment.actions import expire_overdue
+from enrollment.services import sweep_photos
 
 
 @task()

@@ -23,15 +23,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import staff_only
 from accounts.models import User
+from accounts.services import new_password
+from enrollment.actions import do_approve_registration, do_receive_registration, do_reject_registration
 from enrollment.models import Registration
 from enrollment.services import (
     EnrollmentError,
-    approve_registration,
     get_registration_for_staff,
     password_sms_status,
     photo_for_staff,
-    receive_registration,
-    reject_registration,
     search_for_staff,
     staff_queue,
     view_for_staff,
@@ -154,7 +153,7 @@ def receive(request: HttpRequest, reference: str) -> HttpResponse:
     return _decide(
         request,
         reference,
-        lambda user: receive_registration(user, reference, request=request),
+        lambda user: do_receive_registration(reference, acting_user=user, request=request),
         _("Đã tiếp nhận tờ khai và bản chính CCCD."),
     )
 
@@ -165,7 +164,7 @@ def approve(request: HttpRequest, reference: str) -> HttpResponse:
     return _decide(
         request,
         reference,
-        lambda user: approve_registration(user, reference, request=request),
+        lambda user: do_approve_registration(reference, acting_user=user, password=new_password(), request=request),
         _("Đã duyệt hồ sơ. Tài khoản đã được tạo và mật khẩu đang được gửi qua SMS."),
     )
 
@@ -177,6 +176,6 @@ def reject(request: HttpRequest, reference: str) -> HttpResponse:
     return _decide(
         request,
         reference,
-        lambda user: reject_registration(user, reference, reason, request=request),
+        lambda user: do_reject_registration(reference, reason, acting_user=user, request=request),
         _("Đã từ chối hồ sơ. Người tham gia được báo lý do qua SMS."),
     )

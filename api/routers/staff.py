@@ -11,16 +11,12 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from accounts.services import new_password
 from api.auth import auth_user, staff_auth
 from api.schemas import MAX_OFFSET, ErrorOut, Reference, RejectIn, StaffRegistrationDetailOut, StaffRegistrationPage
+from enrollment.actions import do_approve_registration, do_receive_registration, do_reject_registration
 from enrollment.models import Registration
-from enrollment.services import (
-    approve_registration,
-    receive_registration,
-    reject_registration,
-    staff_queue,
-    view_for_staff,
-)
+from enrollment.services import staff_queue, view_for_staff
 
 router = Router(tags=["staff"], auth=staff_auth)
 
@@ -60,7 +56,7 @@ def detail(request: HttpRequest, reference: Reference) -> Registration:
     summary="The signed Form 01 and the original ID were checked at the desk",
 )
 def receive(request: HttpRequest, reference: Reference) -> Registration:
-    return receive_registration(auth_user(request), reference, request=request)
+    return do_receive_registration(reference, acting_user=auth_user(request), request=request)
 
 
 @router.post(
@@ -69,7 +65,7 @@ def receive(request: HttpRequest, reference: Reference) -> Registration:
     summary="Create the account and text its password (once)",
 )
 def approve(request: HttpRequest, reference: Reference) -> Registration:
-    return approve_registration(auth_user(request), reference, request=request)
+    return do_approve_registration(reference, acting_user=auth_user(request), password=new_password(), request=request)
 
 
 @router.post(
@@ -78,4 +74,4 @@ def approve(request: HttpRequest, reference: Reference) -> Registration:
     summary="Reject with a reason (sent to the person)",
 )
 def reject(request: HttpRequest, reference: Reference, payload: RejectIn) -> Registration:
-    return reject_registration(auth_user(request), reference, payload.reason, request=request)
+    return do_reject_registration(reference, payload.reason, acting_user=auth_user(request), request=request)

@@ -14,7 +14,7 @@ from django.db import connection
 from django.db.models import F
 from django.test import Client
 
-from accounts.models import ApiToken, LoginThrottle, OneTimeCode, User
+from accounts.models import ApiToken, OneTimeCode, User
 from api.tests.support import (
     AN_PHONE,
     PASSWORD,
@@ -30,9 +30,10 @@ from api.tests.support import (
 )
 from audit.models import AuditEvent
 from enrollment.models import Registration
+from messaging.delivery import deliver_due_messages
 from messaging.models import Message
-from messaging.services import deliver_due_messages
 from registry.models import Person
+from vssid.models import RateCounter
 
 
 def make_clerk(username: str, office: str) -> User:
@@ -192,7 +193,7 @@ def committed_rows(django_db_setup: None, django_db_blocker: Any) -> Iterator[No
     every table after the test, the session's seeded register included; instead this test commits
     in autocommit mode and deletes exactly the rows it added (everything above the ids it saw).
     """
-    models = [AuditEvent, Message, OneTimeCode, ApiToken, LoginThrottle, Registration, User]
+    models = [AuditEvent, Message, OneTimeCode, ApiToken, RateCounter, Registration, User]
     with django_db_blocker.unblock():
         high = {model: (model._default_manager.order_by("-pk").values_list("pk", flat=True).first() or 0) for model in models}
         try:

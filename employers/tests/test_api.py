@@ -12,10 +12,11 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services import new_password
 from employers.campaign import take_snapshot
 from employers.models import Invitation
 from employers.services import worker_periods
-from enrollment.services import approve_registration, receive_registration
+from enrollment.actions import do_approve_registration, do_receive_registration
 from enrollment.tests.web_support import register_and_confirm, sms_of, use_files
 from messaging.models import Message
 from registry.models import ParticipationPeriod, Person
@@ -160,8 +161,8 @@ def test_lead_sees_the_share_move_when_an_registers_and_is_approved(client: Clie
     reference = register_and_confirm(Client())
     assert share(client, lead)["in_progress"] == before["in_progress"] + 1
     clerk = User.objects.get(username="canbo.dongda")
-    receive_registration(clerk, reference)
-    approve_registration(clerk, reference)
+    do_receive_registration(reference, acting_user=clerk)
+    do_approve_registration(reference, acting_user=clerk, password=new_password())
 
     after = share(client, lead)
     assert after["accounts"] == before["accounts"] + 1
@@ -180,8 +181,8 @@ def test_the_trend_shows_only_the_snapshots_taken(client: Client) -> None:
         take_snapshot()  # same campaign week: only the later day is shown
     reference = register_and_confirm(Client())
     clerk = User.objects.get(username="canbo.dongda")
-    receive_registration(clerk, reference)
-    approve_registration(clerk, reference)
+    do_receive_registration(reference, acting_user=clerk)
+    do_approve_registration(reference, acting_user=clerk, password=new_password())
     with time_machine.travel(dt.datetime(2026, 11, 13, 3, tzinfo=dt.UTC)):
         take_snapshot()
         take_snapshot()  # taking a day again replaces it

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from enrollment.actions import expire_overdue
 from enrollment.models import Registration
-from enrollment.services import expire_overdue
 from messaging.models import Message
 from registry.models import Person
 

@@ -96,6 +96,6 @@ def test_approval_hashes_the_password_outside_the_transaction(client: Client) ->
     assert clerk.post(f"/staff/ho-so/{reference}/tiep-nhan/").status_code == 302
     outside = len(connection.atomic_blocks)
     hashing = Depths(make_password)
-    with mock.patch("enrollment.services.make_password", side_effect=hashing):
+    with mock.patch("accounts.services.make_password", side_effect=hashing):
         assert clerk.post(f"/staff/ho-so/{reference}/duyet/").status_code == 302
     assert hashing.seen == [outside]
