@@ -1,7 +1,8 @@
-"""Citizen self-service over the register: participation history, benefits, medical visits, flags.
+"""Reading the register for its citizen: participation history, benefits, medical visits.
 
 The web pages, the statement PDF and the JSON API all call these functions. Everything a citizen
 reaches is filtered by their own person id here, so a changed id in a URL is a 404 (Http404).
+The flags a citizen raises on this history are corrections' (corrections.actions).
 """
 
 from __future__ import annotations
@@ -10,32 +11,19 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import transaction
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
-from audit.models import AuditEvent
-from audit.services import record
-from messaging.services import queue_sms
 from registry import rules
 from registry.models import (
     BenefitPayment,
     MedicalVisit,
     ParticipationPeriod,
-    PeriodFlag,
-    Person,
     Scheme,
 )
-from vssid.clientip import client_ip
 from vssid.errors import DomainError
-from vssid.text import nfc, to_ascii_sms
 
-MAX_OPEN_FLAGS = 10
-MESSAGE_MAX_LENGTH = 1000
-ANSWER_MAX_LENGTH = 2000
-FALLBACK_OFFICE = "001"  # the city office answers what no district office manages
 SCHEME_ORDER = (Scheme.BHXH, Scheme.BHTN, Scheme.BHYT, Scheme.BHTNLD)
 MIN_YEAR, MAX_YEAR = 1960, 2100
 
@@ -267,261 +255,3 @@ def medical_visits(person_id: int, *, year: int | None = None) -> tuple[list[Med
     if year is not None:
         visits = [v for v in visits if timezone.localtime(v.admitted_at).year == year]
     return visits, years
-
-
-# ---- flags (phản ánh) --------------------------------------------------------------------------
-
-
-def _clean_message(message: str, limit: int, name: str) -> str:
-    text = nfc(message or "")
-    if "\x00" in text:
-        # PostgreSQL cannot store a NUL; the web forms post here without a Django form to refuse it.
-        raise HistoryError(
-            "message_invalid", _("Nội dung chứa ký tự không hợp lệ."), fields={name: [_("Không được chứa ký tự NUL.")]}
-        )
-    if not text:
-        raise HistoryError("message_required", _("Hãy mô tả vấn đề."), fields={name: [_("Trường này là bắt buộc.")]})
-    if len(text) > limit:
-        raise HistoryError(
-            "message_too_long",
-            _("Nội dung quá dài."),
-            fields={name: [_("Tối đa %(n)d ký tự.") % {"n": limit}]},
-        )
-    return text
-
-
-def _office_for(person: Person, employer_office_id: str | None) -> str:
-    if employer_office_id:
-        return employer_office_id
-    if person.ward_id is not None and person.ward is not None and person.ward.office_id:
-        return str(person.ward.office_id)
-    return FALLBACK_OFFICE
-
-
-def _create_flag(
-    person_id: int,
-    *,
-    scheme: str,
-    month: dt.date,
-    kind: str,
-    message: str,
-    period: ParticipationPeriod | None,
-    employer_code: str | None,
-    employer_office_id: str | None,
-    actor: User | None,
-) -> PeriodFlag:
-    text = _clean_message(message, MESSAGE_MAX_LENGTH, "message")
-    with transaction.atomic():
-        # The person row is the lock that keeps two concurrent reports from passing the limit.
-        person = Person.objects.select_for_update(of=("self",)).select_related("ward").get(pk=person_id)
-        if PeriodFlag.objects.filter(person_id=person_id, status=PeriodFlag.Status.OPEN).count() >= MAX_OPEN_FLAGS:
-            raise HistoryError(
-                "too_many_open_flags",
-                _("Bạn đang có %(n)d phản ánh chưa được trả lời. Hãy chờ cơ quan BHXH trả lời trước khi gửi thêm.")
-                % {"n": MAX_OPEN_FLAGS},
-                status=409,
-            )
-        flag = PeriodFlag.objects.create(
-            person=person,
-            period=period,
-            scheme=scheme,
-            month=month,
-            kind=kind,
-            message=text,
-            employer_id=employer_code,
-            office_id=_office_for(person, employer_office_id),
-        )
-        record(
-            "history.flag_created",
-            actor=actor,
-            object_type="period_flag",
-            object_id=flag.pk,
-            person=person_id,
-            kind=kind,
-            month=month.isoformat(),
-        )
-    return flag
-
-
-def parse_month(value: str | dt.date | None) -> dt.date:
-    """ "2024-03" (an <input type=month>), "03/2024" or a date → first day of that month."""
-    if isinstance(value, dt.date):
-        return value.replace(day=1)
-    text = (value or "").strip()
-    try:
-        if "/" in text:
-            month, year = text.split("/")
-            return dt.date(int(year), int(month), 1)
-        year, month = text.split("-")[:2]
-        return dt.date(int(year), int(month), 1)
-    except ValueError:
-        raise HistoryError(
-            "invalid_month",
-            _("Tháng không hợp lệ."),
-            fields={"month": [_("Nhập tháng theo dạng MM/YYYY hoặc YYYY-MM, ví dụ 03/2024.")]},
-        ) from None
-
-
-def flag_period(
-    person_id: int, period_id: int, *, message: str, month: str | dt.date | None = None, actor: User | None = None
-) -> PeriodFlag:
-    """Report a wrong row (or one wrong month of it); 404 when the period is not the person's."""
-    period = get_period_for_person(person_id, period_id)
-    day = parse_month(month) if month else period.from_month
-    last = period.to_month or current_month()
-    if not period.from_month <= day <= max(last, period.from_month):
-        raise HistoryError(
-            "month_outside_period",
-            _("Tháng này không thuộc dòng đã chọn."),
-            fields={
-                "month": [
-                    _("Chọn một tháng từ %(a)s đến %(b)s.") % {"a": format_month(period.from_month), "b": format_month(last)}
-                ]
-            },
-        )
-    employer = period.employer
-    return _create_flag(
-        person_id,
-        scheme=period.scheme,
-        month=day,
-        kind=PeriodFlag.Kind.WRONG,
-        message=message,
-        period=period,
-        employer_code=employer.code if employer else None,
-        employer_office_id=str(employer.office_id) if employer else None,
-        actor=actor,
-    )
-
-
-def flag_missing_month(
-    person_id: int, *, scheme: str, month: str | dt.date, message: str, actor: User | None = None
-) -> PeriodFlag:
-    """Report a month that should be in the history; it goes to the office of the employer of the
-    nearest earlier period of that scheme (the likely one), else the person's ward office."""
-    scheme = parse_scheme(scheme)
-    day = parse_month(month)
-    if day > current_month() or day.year < MIN_YEAR:
-        raise HistoryError("invalid_month", _("Tháng không hợp lệ."), fields={"month": [_("Chọn một tháng đã qua.")]})
-    nearest = (
-        ParticipationPeriod.objects.filter(person_id=person_id, scheme=scheme, from_month__lte=day, employer__isnull=False)
-        .select_related("employer")
-        .order_by("-from_month")
-        .first()
-    )
-    employer = nearest.employer if nearest else None
-    return _create_flag(
-        person_id,
-        scheme=scheme,
-        month=day,
-        kind=PeriodFlag.Kind.MISSING,
-        message=message,
-        period=None,
-        employer_code=employer.code if employer else None,
-        employer_office_id=str(employer.office_id) if employer else None,
-        actor=actor,
-    )
-
-
-def flags_of_person(person_id: int) -> list[PeriodFlag]:
-    return list(PeriodFlag.objects.filter(person_id=person_id).select_related("employer").order_by("-created_at", "-id"))
-
-
-def open_flag_count(person_id: int) -> int:
-    return PeriodFlag.objects.filter(person_id=person_id, status=PeriodFlag.Status.OPEN).count()
-
-
-# ---- flags: the office side --------------------------------------------------------------------
-
-
-def _staff_office(user: User) -> str:
-    if user.role not in (User.Role.STAFF, User.Role.LEAD) or not user.office_id:
-        raise Http404
-    return str(user.office_id)
-
-
-def flags_for_staff(
-    user: User, *, status: str | None = None, request: HttpRequest | None = None, limit: int = 100
-) -> list[PeriodFlag]:
-    """The flags of the clerk's office, open first; the read of each person's report is audited."""
-    office = _staff_office(user)
-    qs = PeriodFlag.objects.filter(office_id=office).select_related("person", "employer")
-    if status:
-        qs = qs.filter(status=status)
-    flags = list(qs.order_by("status", "-created_at", "-id")[:limit])
-    if flags:
-        ip = client_ip(request)
-        AuditEvent.objects.bulk_create(
-            AuditEvent(
-                actor=user,
-                actor_label=user.get_username(),
-                action="history.flag_listed",
-                object_type="period_flag",
-                object_id=str(flag.pk),
-                person_id=flag.person_id,
-                ip=ip,
-                detail={},
-            )
-            for flag in flags
-        )
-    return flags
-
-
-def get_flag_for_staff(user: User, flag_id: int, *, request: HttpRequest | None = None) -> PeriodFlag:
-    """A flag of the clerk's own office, or 404; the read is audited."""
-    office = _staff_office(user)
-    flag = (
-        PeriodFlag.objects.filter(pk=flag_id, office_id=office)
-        .select_related("person", "employer", "period", "answered_by", "employer_note_by")
-        .first()
-    )
-    if flag is None:
-        raise Http404
-    record(
-        "history.flag_viewed",
-        actor=user,
-        object_type="period_flag",
-        object_id=flag.pk,
-        person=flag.person_id,
-        request=request,
-    )
-    return flag
-
-
-def answer_sms(flag: PeriodFlag) -> str:
-    body = to_ascii_sms(
-        f"BHXH: Phan anh ve thang {format_month(flag.month)} ({flag.get_scheme_display()}) da duoc tra loi. "
-        "Xem tai VssID, muc Qua trinh tham gia > Phan anh."
-    )
-    return body[:160]
-
-
-@transaction.atomic
-def answer_flag(
-    flag: PeriodFlag, *, answer: str, acting_user: User, close: bool = False, request: HttpRequest | None = None
-) -> PeriodFlag:
-    """The office's answer: status answered (or closed), audited, and a notice SMS to the person."""
-    if str(flag.office_id) != _staff_office(acting_user):
-        raise Http404
-    text = _clean_message(answer, ANSWER_MAX_LENGTH, "answer")
-    # Claimed with a conditional update: two clerks answering at once send one SMS.
-    now = timezone.now()
-    new_status = PeriodFlag.Status.CLOSED if close else PeriodFlag.Status.ANSWERED
-    claimed = PeriodFlag.objects.filter(pk=flag.pk, status=PeriodFlag.Status.OPEN).update(
-        status=new_status, answer=text, answered_by=acting_user, answered_at=now
-    )
-    if claimed != 1:
-        raise HistoryError("already_answered", _("Phản ánh này đã được trả lời."), status=409)
-    flag.status, flag.answer, flag.answered_by, flag.answered_at = new_status, text, acting_user, now
-    record(
-        "history.flag_answered",
-        actor=acting_user,
-        object_type="period_flag",
-        object_id=flag.pk,
-        person=flag.person_id,
-        request=request,
-        status=new_status,
-    )
-    phone = Person.objects.filter(pk=flag.person_id).values_list("phone", flat=True).first()
-    if phone:
-        queue_sms(to=phone, kind="notice", body=answer_sms(flag), dedupe_key=f"period-flag-answered:{flag.pk}")
-    return flag

@@ -13,6 +13,8 @@ from ninja import Field, Query, Router, Schema, Status
 from api.auth import auth_user, citizen_auth
 from api.errors import ApiError
 from api.schemas import ErrorOut
+from corrections.actions import check_flag_missing_month, check_flag_period
+from corrections.services import MESSAGE_MAX_LENGTH, flags_of_person
 from registry import history
 from registry.models import PeriodFlag
 
@@ -84,7 +86,7 @@ class FlagIn(Schema):
     scheme: str | None = Field(None, max_length=10)
     month: str | None = Field(None, max_length=7)  # "yyyy-mm" or "mm/yyyy"
     # The service counts characters after NFC normalisation; the raw text may be decomposed.
-    message: str = Field(max_length=history.MESSAGE_MAX_LENGTH * 2)
+    message: str = Field(max_length=MESSAGE_MAX_LENGTH * 2)
 
 
 class FlagOut(Schema):
@@ -186,14 +188,14 @@ def _flag_out(flag: PeriodFlag) -> dict[str, Any]:
 
 @router.get("/me/flags", response={200: list[FlagOut], **ERRORS}, summary="My reports of wrong or missing months")
 def list_flags(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_flag_out(f) for f in history.flags_of_person(_person_id(request))]
+    return [_flag_out(f) for f in flags_of_person(_person_id(request))]
 
 
 @router.post("/me/flags", response={201: FlagOut, **ERRORS}, summary="Report a wrong row or a missing month")
 def create_flag(request: HttpRequest, payload: FlagIn) -> Status[dict[str, Any]]:
     person_id, user = _person_id(request), auth_user(request)
     if payload.period_id is not None:
-        flag = history.flag_period(person_id, payload.period_id, month=payload.month, message=payload.message, actor=user)
+        flag = check_flag_period(person_id, payload.period_id, month=payload.month, message=payload.message, acting_user=user)
     else:
         if not payload.scheme or not payload.month:
             raise ApiError(
@@ -202,7 +204,7 @@ def create_flag(request: HttpRequest, payload: FlagIn) -> Status[dict[str, Any]]
                 _("Dữ liệu gửi lên không hợp lệ."),
                 fields={k: [_("Trường này là bắt buộc.")] for k in ("scheme", "month") if not getattr(payload, k)},
             )
-        flag = history.flag_missing_month(
-            person_id, scheme=payload.scheme, month=payload.month, message=payload.message, actor=user
+        flag = check_flag_missing_month(
+            person_id, scheme=payload.scheme, month=payload.month, message=payload.message, acting_user=user
         )
     return Status(201, _flag_out(flag))

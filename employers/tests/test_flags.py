@@ -18,9 +18,9 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import issue_tokens
 from audit.models import AuditEvent
+from corrections.actions import check_answer_flag, check_flag_missing_month, check_flag_period
 from employers.services import NOTE_MAX_LENGTH
 from enrollment.tests.web_support import use_files
-from registry import history
 from registry.models import Employer, ParticipationPeriod, PeriodFlag, Person
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +59,9 @@ def other_employer() -> Employer:
 def flags() -> dict[str, PeriodFlag]:
     """Ours: Bình's missing month at the demo employer. Elsewhere: Bình's own month at another
     employer (she works for the demo employer now), and a stranger's month at another employer."""
-    ours = history.flag_missing_month(binh().pk, scheme="bhxh", month="2020-05", message="Thiếu tháng 05/2020 của Bình.")
+    ours = check_flag_missing_month(
+        binh().pk, scheme="bhxh", month="2020-05", message="Thiếu tháng 05/2020 của Bình.", acting_user=None
+    )
     assert ours.employer_id == DEMO_EMPLOYER
     elsewhere = ParticipationPeriod.objects.create(
         person=binh(),
@@ -70,7 +72,9 @@ def flags() -> dict[str, PeriodFlag]:
         salary_basis=3_000_000,
         participant_group="DN",
     )
-    binh_elsewhere = history.flag_period(binh().pk, elsewhere.pk, month="2009-04", message="Bình: tháng 04/2009 ở đơn vị cũ.")
+    binh_elsewhere = check_flag_period(
+        binh().pk, elsewhere.pk, month="2009-04", message="Bình: tháng 04/2009 ở đơn vị cũ.", acting_user=None
+    )
     stranger_period = (
         ParticipationPeriod.objects.filter(scheme="bhxh", employer__isnull=False)
         .exclude(employer_id=DEMO_EMPLOYER)
@@ -78,7 +82,9 @@ def flags() -> dict[str, PeriodFlag]:
         .first()
     )
     assert stranger_period is not None
-    stranger = history.flag_period(stranger_period.person_id, stranger_period.pk, message="Người khác: sai mức lương.")
+    stranger = check_flag_period(
+        stranger_period.person_id, stranger_period.pk, message="Người khác: sai mức lương.", acting_user=None
+    )
     assert binh_elsewhere.employer_id != DEMO_EMPLOYER and stranger.employer_id != DEMO_EMPLOYER
     return {"ours": ours, "binh_elsewhere": binh_elsewhere, "stranger": stranger}
 
@@ -168,7 +174,7 @@ def test_note_is_stored_and_seen_by_the_office_and_the_person(flags: dict[str, P
 
     # The latest note replaces the last, also once the office answered; a closed flag takes no more.
     clerk = User.objects.get(username="canbo.dongda")
-    history.answer_flag(flag, answer="Đã nhận, chờ đơn vị nộp bổ sung.", acting_user=clerk)
+    check_answer_flag(flag, answer="Đã nhận, chờ đơn vị nộp bổ sung.", acting_user=clerk)
     assert hr.post(f"/don-vi/phan-anh/{flag.pk}/", {"note": "Đã nộp bổ sung ngày 20/11."}).status_code == 302
     flag.refresh_from_db()
     assert flag.employer_note == "Đã nộp bổ sung ngày 20/11." and flag.status == "answered"

@@ -1,9 +1,8 @@
-"""Citizen pages of "Quá trình tham gia", "Thông tin hưởng", "Sổ khám chữa bệnh", the flags, and the
-office page that answers the flags.
+"""Citizen pages of "Quá trình tham gia", "Thông tin hưởng", "Sổ khám chữa bệnh" and the flags.
 
 Access: anonymous people go to the login page; a logged-in user who is not a citizen with a person
-gets a 404 on the citizen pages, and one who is not staff of the flag's office a 404 on the office
-pages, so nothing leaks about what exists.
+gets a 404, so nothing leaks about what exists. The office's pages that answer the flags are
+corrections.views (routed in urls_history, under the same "history" namespace).
 """
 
 from __future__ import annotations
@@ -15,16 +14,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.decorators import citizen_only, staff_only
+from accounts.decorators import citizen_only
 from accounts.models import User
+from corrections.actions import check_flag_missing_month, check_flag_period
+from corrections.services import MAX_OPEN_FLAGS, CorrectionError, flags_of_person
 from registry import history
 from registry.history import HistoryError
 from registry.models import BenefitPayment, PeriodFlag, Scheme
 from registry.statement import statement_for_person
+from vssid.errors import DomainError
 
 
 def _user(request: HttpRequest) -> User:
@@ -105,27 +106,27 @@ def visits(request: HttpRequest) -> HttpResponse:
 def flags(request: HttpRequest) -> HttpResponse:
     """The person's flags with status and answer, and the "tháng bị thiếu" form."""
     person_id = _person_id(request)
-    error: HistoryError | None = None
+    error: DomainError | None = None
     if request.method == "POST":
         try:
-            history.flag_missing_month(
+            check_flag_missing_month(
                 person_id,
                 scheme=request.POST.get("scheme", ""),
                 month=request.POST.get("month", ""),
                 message=request.POST.get("message", ""),
-                actor=_user(request),
+                acting_user=_user(request),
             )
-        except HistoryError as exc:
+        except (HistoryError, CorrectionError) as exc:  # the history refuses the scheme, corrections the rest
             error = exc
         else:
             messages.success(request, _("Đã gửi phản ánh. Cơ quan BHXH sẽ trả lời tại đây và báo bạn qua SMS."))
             return redirect("history:flags")
     context = {
-        "flags": history.flags_of_person(person_id),
+        "flags": flags_of_person(person_id),
         "tabs": SCHEME_TABS,
         "error": error,
         "values": request.POST if request.method == "POST" else {"scheme": request.GET.get("scheme", "bhxh")},
-        "max_open": history.MAX_OPEN_FLAGS,
+        "max_open": MAX_OPEN_FLAGS,
     }
     return render(request, "history/flags.html", context, status=(error.status if error else 200))
 
@@ -137,17 +138,17 @@ def flag(request: HttpRequest, period_id: int) -> HttpResponse:
     """Report a problem on one row of the history (404 for a row that is not the person's)."""
     person_id = _person_id(request)
     period = history.get_period_for_person(person_id, period_id)
-    error: HistoryError | None = None
+    error: CorrectionError | None = None
     if request.method == "POST":
         try:
-            history.flag_period(
+            check_flag_period(
                 person_id,
                 period_id,
                 month=request.POST.get("month") or None,
                 message=request.POST.get("message", ""),
-                actor=_user(request),
+                acting_user=_user(request),
             )
-        except HistoryError as exc:
+        except CorrectionError as exc:
             error = exc
         else:
             messages.success(request, _("Đã gửi phản ánh. Cơ quan BHXH sẽ trả lời tại đây và báo bạn qua SMS."))
@@ -160,49 +161,3 @@ def flag(request: HttpRequest, period_id: int) -> HttpResponse:
         "to_value": f"{(period.to_month or history.current_month()):%Y-%m}",
     }
     return render(request, "history/flag.html", context, status=(error.status if error else 200))
-
-
-# ---- the office ----------------------------------------------------------------------------------
-
-STAFF_FILTERS = [
-    ("open", gettext_lazy("Đang xử lý")),
-    ("answered", gettext_lazy("Đã trả lời")),
-    ("closed", gettext_lazy("Đã đóng")),
-    ("", gettext_lazy("Tất cả")),
-]
-
-
-@never_cache
-@require_GET
-@staff_only
-def staff_flags(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", "open")
-    if status not in PeriodFlag.Status.values:
-        status = ""
-    rows = history.flags_for_staff(_user(request), status=status or None, request=request)
-    return render(request, "history/staff_flags.html", {"rows": rows, "status": status, "filters": STAFF_FILTERS})
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-@staff_only
-def staff_flag_answer(request: HttpRequest, flag_id: int) -> HttpResponse:
-    clerk = _user(request)
-    item = history.get_flag_for_staff(clerk, flag_id, request=request)
-    error: HistoryError | None = None
-    if request.method == "POST":
-        try:
-            history.answer_flag(
-                item,
-                answer=request.POST.get("answer", ""),
-                acting_user=clerk,
-                close=request.POST.get("close") == "1",
-                request=request,
-            )
-        except HistoryError as exc:
-            error = exc
-        else:
-            messages.success(request, _("Đã gửi trả lời và thông báo cho người tham gia qua SMS."))
-            return redirect("history:staff_flags")
-    context = {"flag": item, "error": error, "values": request.POST if request.method == "POST" else {}}
-    return render(request, "history/staff_flag_answer.html", context, status=(error.status if error else 200))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from registry import views_card
+from citizen import views_card
 
 app_name = "card"
 urlpatterns = [

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from registry import views_history
+from citizen import views_history
+from corrections import views as corrections_views
 
 app_name = "history"
 urlpatterns = [
@@ -10,6 +11,7 @@ urlpatterns = [
     path("ca-nhan/thong-tin-huong/", views_history.benefits, name="benefits"),
     path("ca-nhan/kham-chua-benh/", views_history.visits, name="visits"),
     path("ca-nhan/phan-anh/", views_history.flags, name="flags"),
-    path("staff/phan-anh/", views_history.staff_flags, name="staff_flags"),
-    path("staff/phan-anh/<int:flag_id>/", views_history.staff_flag_answer, name="staff_flag_answer"),
+    # The office's answers to the flags, in the namespace of the pages they are about.
+    path("staff/phan-anh/", corrections_views.staff_flags, name="staff_flags"),
+    path("staff/phan-anh/<int:flag_id>/", corrections_views.staff_flag_answer, name="staff_flag_answer"),
 ]

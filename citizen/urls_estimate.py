@@ -1,6 +1,6 @@
 from django.urls import path
 
-from registry import views_estimate
+from citizen import views_estimate
 
 app_name = "estimate"
 urlpatterns = [

@@ -12,8 +12,8 @@ from django.test import Client
 from accounts.models import User
 from accounts.services import issue_tokens
 from audit.models import AuditEvent
-from registry import history
-from registry.history import HistoryError
+from corrections.actions import check_answer_flag, check_flag_missing_month
+from corrections.services import CorrectionError
 from registry.models import Employer, ParticipationPeriod, PeriodFlag, Person
 from registry.tests.history_support import AN_SSN, BINH_SSN, citizen_client, user_client
 from vssid.testing import sms_lines
@@ -112,13 +112,16 @@ def test_missing_month_without_employer_goes_to_ward_office_or_city() -> None:
     person = Person.objects.create(
         ssn="0990000099", cccd="001099000099", full_name="Không Đơn Vị", birth_year=1990, sex=1, province_id="01"
     )
-    flag = history.flag_missing_month(person.pk, scheme="bhyt", month="03/2024", message="Thiếu")
+    flag = check_flag_missing_month(person.pk, scheme="bhyt", month="03/2024", message="Thiếu", acting_user=None)
     assert flag.office_id == "001"
     ward = Person.objects.filter(ward__office__isnull=False).values_list("ward_id", "ward__office_id").first()
     assert ward is not None
     person.ward_id = ward[0]
     person.save(update_fields=["ward"])
-    assert history.flag_missing_month(person.pk, scheme="bhyt", month="04/2024", message="Thiếu").office_id == ward[1]
+    assert (
+        check_flag_missing_month(person.pk, scheme="bhyt", month="04/2024", message="Thiếu", acting_user=None).office_id
+        == ward[1]
+    )
 
 
 def test_bad_input_is_refused_clearly() -> None:
@@ -141,20 +144,20 @@ def test_bad_input_is_refused_clearly() -> None:
 def test_at_most_ten_open_flags() -> None:
     person = _binh()
     for month in range(1, 11):
-        history.flag_missing_month(person.pk, scheme="bhxh", month=f"2023-{month:02d}", message="Thiếu")
-    with pytest.raises(HistoryError) as exc:
-        history.flag_missing_month(person.pk, scheme="bhxh", month="2023-11", message="Thiếu")
+        check_flag_missing_month(person.pk, scheme="bhxh", month=f"2023-{month:02d}", message="Thiếu", acting_user=None)
+    with pytest.raises(CorrectionError) as exc:
+        check_flag_missing_month(person.pk, scheme="bhxh", month="2023-11", message="Thiếu", acting_user=None)
     assert exc.value.code == "too_many_open_flags"
     response = citizen_client().post("/ca-nhan/phan-anh/", {"scheme": "bhxh", "month": "2023-11", "message": "x"})
     assert response.status_code == 409 and "10 phản ánh" in response.content.decode()
     # Once the office answers one, there is room again.
     staff = User.objects.get(username="canbo.dongda")
-    history.answer_flag(PeriodFlag.objects.filter(person=person).first(), answer="Đã xử lý", acting_user=staff)  # type: ignore[arg-type]
-    history.flag_missing_month(person.pk, scheme="bhxh", month="2023-11", message="Thiếu")
+    check_answer_flag(PeriodFlag.objects.filter(person=person).first(), answer="Đã xử lý", acting_user=staff)  # type: ignore[arg-type]
+    check_flag_missing_month(person.pk, scheme="bhxh", month="2023-11", message="Thiếu", acting_user=None)
 
 
 def test_only_the_owner_sees_their_flags() -> None:
-    history.flag_missing_month(_binh().pk, scheme="bhxh", month="2020-05", message="Bí mật của Bình")
+    check_flag_missing_month(_binh().pk, scheme="bhxh", month="2020-05", message="Bí mật của Bình", acting_user=None)
     an_user = User.objects.create_user(
         username=AN_SSN, password="x", role=User.Role.CITIZEN, person=Person.objects.get(ssn=AN_SSN)
     )
@@ -198,7 +201,7 @@ def test_api_flags_round_trip() -> None:
 def test_staff_list_query_count(django_assert_max_num_queries: Any) -> None:
     person = _binh()
     for month in range(1, 9):
-        history.flag_missing_month(person.pk, scheme="bhxh", month=f"2022-{month:02d}", message="Thiếu")
+        check_flag_missing_month(person.pk, scheme="bhxh", month=f"2022-{month:02d}", message="Thiếu", acting_user=None)
     staff = user_client("canbo.dongda")
     with django_assert_max_num_queries(5):
         assert staff.get("/staff/phan-anh/").status_code == 200

@@ -19,10 +19,10 @@ from django.test import Client
 from PIL import Image
 from playwright.sync_api import Page, expect
 
+from accounts.demo import is_seeded, seed_demo
 from accounts.models import User
 from accounts.services import issue_tokens
 from conftest import AS_OF, PEOPLE, SEED
-from registry.demo.loader import is_seeded, seed_demo
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
