@@ -21,7 +21,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from audit.services import record
+from audit.services import record, record_change
 from employers.models import INVITATION_INTERVAL, Invitation
 from enrollment.models import LIVE_STATUSES, Registration
 from messaging.models import SmsKind
@@ -380,29 +380,33 @@ def add_flag_note(user: User, employer: Employer, flag_id: int, note: str, *, re
     """
     if not _valid_id(flag_id):
         raise Http404
-    text = _clean_note(note)
-    now = timezone.now()
-    with transaction.atomic():
-        # A conditional update, so a note cannot land on a flag the office closed meanwhile.
-        updated = (
-            PeriodFlag.objects.filter(pk=flag_id, employer_id=employer.code)
-            .exclude(status=PeriodFlag.Status.CLOSED)
-            .update(employer_note=text, employer_note_by=user, employer_note_at=now)
-        )
-        if updated != 1:
-            if PeriodFlag.objects.filter(pk=flag_id, employer_id=employer.code).exists():
-                raise EmployerPortalError(
-                    "flag_closed", _("Phản ánh này đã được cơ quan BHXH đóng, không thể thêm ghi chú."), status=409
-                )
-            raise Http404
-        flag = employer_flags(employer).get(pk=flag_id)
-        record(
-            "employers.flag.noted",
-            actor=user,
-            object_type="period_flag",
-            object_id=flag.pk,
-            person=flag.person_id,
-            request=request,
-            employer=employer.code,
-        )
+    return do_add_flag_note(employer, flag_id, _clean_note(note), acting_user=user, request=request)
+
+
+@transaction.atomic(durable=True)
+def do_add_flag_note(
+    employer: Employer, flag_id: int, note: str, *, acting_user: User, request: HttpRequest | None = None
+) -> PeriodFlag:
+    # A conditional update, so a note cannot land on a flag the office closed meanwhile.
+    updated = (
+        PeriodFlag.objects.filter(pk=flag_id, employer_id=employer.code)
+        .exclude(status=PeriodFlag.Status.CLOSED)
+        .update(employer_note=note, employer_note_by=acting_user, employer_note_at=timezone.now())
+    )
+    if updated != 1:
+        if PeriodFlag.objects.filter(pk=flag_id, employer_id=employer.code).exists():
+            raise EmployerPortalError(
+                "flag_closed", _("Phản ánh này đã được cơ quan BHXH đóng, không thể thêm ghi chú."), status=409
+            )
+        raise Http404
+    flag = employer_flags(employer).get(pk=flag_id)
+    record_change(
+        "employers.flag.noted",
+        acting_user=acting_user,
+        object_type="period_flag",
+        object_id=flag.pk,
+        person=flag.person_id,
+        request=request,
+        employer=employer.code,
+    )
     return flag
