@@ -27,7 +27,7 @@ CHROMIUM = "/usr/bin/chromium"
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
-    from registry.demo.loader import seed_demo
+    from accounts.demo import seed_demo
 
     with django_db_blocker.unblock():
         seed_demo(people=PEOPLE, seed=SEED, as_of=AS_OF)

@@ -15,9 +15,9 @@ import pytest
 from django.db import connections
 from playwright.sync_api import Page, expect
 
+from accounts.demo import is_seeded, seed_demo
 from conftest import AS_OF, PEOPLE, SEED
 from enrollment.tests.web_support import sms_of, use_files
-from registry.demo.loader import is_seeded, seed_demo
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 AN = "0123456789"

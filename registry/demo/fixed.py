@@ -1,4 +1,4 @@
-"""The documented demo people, their employer and the demo users (design.md §7).
+"""The documented demo people and their employer (design.md §7); their logins are accounts.demo's.
 
 Written out by hand rather than simulated so the README, the tests and the acceptance checks can
 rely on every detail: Nguyễn Văn An has no account (to try the registration), Trần Thị Bình has
@@ -16,7 +16,6 @@ from registry.demo.generator import VN_TZ, Context, EmployerRow, Rows
 from vssid.text import fold
 
 D = dt.date
-DEMO_PASSWORD = "VssidDemo@2026"  # noqa: S105 - published demo credential, documented in the README
 DEMO_OFFICE = "00106"
 DEMO_EMPLOYER_CODE = "0101234567DNA03"
 DEMO_WARD = "00235"  # phường Đống Đa, served by BHXH cơ sở Đống Đa (00106)
@@ -45,27 +44,6 @@ BINH: dict[str, Any] = {
     "email": "binh.tran@example.vn",
     "street": "Số 5, ngách 8/20 phố Thái Hà",
 }
-
-USERS: list[dict[str, Any]] = [
-    {
-        "username": BINH["ssn"],
-        "role": "citizen",
-        "person_id": BINH["id"],
-        "first_name": "Bình",
-        "last_name": "Trần Thị",
-        "email": BINH["email"],
-    },
-    {"username": "canbo.dongda", "role": "staff", "office_id": DEMO_OFFICE, "first_name": "Cán bộ", "last_name": "Đống Đa"},
-    {
-        "username": "nhansu.demo",
-        "role": "employer",
-        "employer_id": DEMO_EMPLOYER_CODE,
-        "first_name": "Nhân sự",
-        "last_name": "Sông Hồng",
-    },
-    {"username": "lanhdao.hanoi", "role": "lead", "office_id": "001", "first_name": "Lãnh đạo", "last_name": "BHXH Hà Nội"},
-    {"username": "admin", "role": "admin", "is_staff": True, "is_superuser": True, "first_name": "Quản trị"},
-]
 
 
 def _demo_ward(offices_by_ward: dict[str, str]) -> str | None:

@@ -1,4 +1,8 @@
-"""Writing the demo register: COPY on PostgreSQL (in parallel chunks), executemany elsewhere."""
+"""Writing the demo register: COPY on PostgreSQL (in parallel chunks), executemany elsewhere.
+
+The demo logins hang off the register but belong to accounts: accounts.demo.seed_demo writes them
+through `seed_register`'s `also_clear` and `finish`, in the same transactions as the register.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +14,15 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.hashers import make_password
-from django.db import DatabaseError, IntegrityError, connection, connections, transaction
+from django.core.management.color import no_style
+from django.db import DatabaseError, IntegrityError, connection, connections, models, transaction
 
 from places.models import HealthFacility, Office, Province, Ward
 from places.services import load_reference_data
 from registry.demo import fixed
 from registry.demo.generator import Context, EmployerRow, Rows, chunk_count, generate_chunk, generate_employers
+from registry.models import BenefitPayment, HealthCard, MedicalVisit, ParticipationPeriod, Person
+from vssid.text import fold
 
 PERSON_COLUMNS = (
     "id",
@@ -105,8 +111,7 @@ class SeedReport:
 
 
 def is_seeded() -> bool:
-    from registry.models import Person
-
+    """Whether the register holds a complete seed (the fixed people are written last)."""
     return Person.objects.filter(pk=fixed.AN["id"], ssn=fixed.AN["ssn"]).exists()
 
 
@@ -146,15 +151,13 @@ def _write_rows(rows: Rows) -> dict[str, int]:
     return counts
 
 
-def _clear() -> None:
+def _clear(also: Sequence[str]) -> None:
     tables = [
         "registry_medicalvisit",
         "registry_benefitpayment",
         "registry_healthcard",
         "registry_participationperiod",
-        "accounts_user_groups",
-        "accounts_user_user_permissions",
-        "accounts_user",
+        *also,
         "registry_person",
         "registry_employer",
     ]
@@ -245,8 +248,6 @@ def build_context(people: int, seed: int, as_of: dt.date) -> Context:
 
 
 def _employer_rows(employers: Sequence[EmployerRow]) -> list[tuple[object, ...]]:
-    from vssid.text import fold
-
     return [(e.code, e.name, fold(e.name), e.group, e.address, e.province, e.ward, e.office, e.phone) for e in employers]
 
 
@@ -265,9 +266,22 @@ def _load_chunk(chunk: int) -> dict[str, int]:
     return counts
 
 
-def seed_demo(
-    *, people: int, seed: int, as_of: dt.date, workers: int | None = None, progress: Callable[[str], None] = lambda _: None
+def seed_register(
+    *,
+    people: int,
+    seed: int,
+    as_of: dt.date,
+    workers: int | None = None,
+    progress: Callable[[str], None] = lambda _: None,
+    also_clear: Sequence[str] = (),
+    finish: Callable[[], None] = lambda: None,
 ) -> SeedReport:
+    """Replace the register with `people` generated people, their employers and the fixed people.
+
+    `also_clear` names tables of the apps above that hang off the register (the demo logins):
+    they are emptied with it, before the people they point to. `finish` runs last, in the
+    transaction that writes the fixed people, so what it writes is part of a complete seed.
+    """
     global _CTX
     if not 0 <= people <= MAX_PEOPLE:
         raise ValueError(f"--people must be between 0 and {MAX_PEOPLE:,}")
@@ -276,7 +290,7 @@ def seed_demo(
     places = load_reference_data()
     progress("reference data: " + ", ".join(f"{k} {v}" for k, v in places.items()))
     with transaction.atomic():
-        _clear()
+        _clear(also_clear)
         ctx = build_context(people, seed, as_of)
         _write("registry_employer", EMPLOYER_COLUMNS, _employer_rows(ctx.employers))
     report.counts["employers"] = len(ctx.employers)
@@ -306,8 +320,8 @@ def seed_demo(
     with transaction.atomic():
         fixed_rows = fixed.rows(ctx)
         _add(totals, _write_rows(fixed_rows))
-        _create_users(ctx)
-        _reset_sequences()
+        reset_sequences([Person, ParticipationPeriod, HealthCard, BenefitPayment, MedicalVisit])
+        finish()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             # VACUUM too, not only ANALYZE: after a bulk load the visibility map is empty, so
@@ -325,21 +339,8 @@ def _add(totals: dict[str, int], counts: dict[str, int]) -> None:
         totals[key] = totals.get(key, 0) + value
 
 
-def _create_users(ctx: Context) -> None:
-    from accounts.models import User
-
-    password = make_password(fixed.DEMO_PASSWORD)
-    for spec in fixed.USERS:
-        User.objects.create(password=password, **spec)
-
-
-def _reset_sequences() -> None:
-    from django.core.management.color import no_style
-
-    from accounts.models import User
-    from registry.models import BenefitPayment, HealthCard, MedicalVisit, ParticipationPeriod, Person
-
-    models = [Person, ParticipationPeriod, HealthCard, BenefitPayment, MedicalVisit, User]
+def reset_sequences(tables: Sequence[type[models.Model]]) -> None:
+    """Move the id sequences of `tables` past the ids written with COPY or INSERT."""
     with connection.cursor() as cursor:
-        for sql in connection.ops.sequence_reset_sql(no_style(), models):
+        for sql in connection.ops.sequence_reset_sql(no_style(), tables):
             cursor.execute(sql)

@@ -48,17 +48,6 @@ def test_fixed_people_are_present_exactly_as_documented() -> None:
     assert is_seeded()
 
 
-def test_demo_users_have_their_links() -> None:
-    from accounts.models import User
-
-    users = {u.username: u for u in User.objects.all()}
-    assert users["canbo.dongda"].role == "staff" and users["canbo.dongda"].office_id == "00106"
-    assert users["nhansu.demo"].role == "employer" and users["nhansu.demo"].employer_id == "0101234567DNA03"
-    assert users["lanhdao.hanoi"].role == "lead" and users["lanhdao.hanoi"].office_id == "001"
-    for name in ("canbo.dongda", "nhansu.demo", "lanhdao.hanoi", "admin"):
-        assert check_password("VssidDemo@2026", users[name].password)
-
-
 def test_counts() -> None:
     assert Person.objects.count() == PEOPLE + 2
     covered = HealthCard.objects.filter(status="active").count()

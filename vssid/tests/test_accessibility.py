@@ -20,8 +20,8 @@ from django.db import connections
 from django.urls import NoReverseMatch, reverse
 from playwright.sync_api import Page, expect
 
+from accounts.demo import is_seeded, seed_demo
 from conftest import AS_OF, PEOPLE, SEED
-from registry.demo.loader import is_seeded, seed_demo
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 

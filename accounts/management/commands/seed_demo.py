@@ -6,7 +6,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from registry.demo.loader import MAX_PEOPLE, is_seeded, seed_demo
+from accounts.demo import is_seeded, seed_demo
+from registry.demo.loader import MAX_PEOPLE
 
 
 class Command(BaseCommand):
