@@ -14,7 +14,7 @@ from typing import Literal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -123,8 +123,6 @@ def status_label(status: Status) -> str:
 
 def status_counts(employer: Employer) -> dict[str, int]:
     """How many workers are in each status (one aggregate query)."""
-    from django.db.models import Count
-
     qs = workers(employer).order_by()
     figures = qs.aggregate(
         total=Count("pk"),

@@ -19,6 +19,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.http import Http404
+
 from registry import rules
 from registry.models import ParticipationPeriod, Person, Scheme
 
@@ -214,8 +216,6 @@ def estimate_pension(
 
 def person_for_citizen(user: object) -> Person:
     """The logged-in citizen's own person; anyone else (staff, HR, lead, admin) gets a 404."""
-    from django.http import Http404
-
     person_id = getattr(user, "person_id", None)
     if not getattr(user, "is_authenticated", False) or getattr(user, "role", None) != "citizen" or person_id is None:
         raise Http404
