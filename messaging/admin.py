@@ -7,10 +7,11 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from messaging.models import Message
+from vssid.admin import ReadOnlyAdminMixin
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class MessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     """Read-only: the outbox is written by services and the worker, never by hand.
 
     A pending message may still hold a password or OTP in its body, so the body is shown only once
@@ -50,12 +51,3 @@ class MessageAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def get_queryset(self, request: HttpRequest) -> Any:
         # Neither is ever shown; the attachment may be a PDF full of personal data.
         return super().get_queryset(request).defer("attachment", "secret")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -9,23 +9,15 @@ from django.http import HttpRequest
 
 from places.admin import FoldedSearchMixin
 from registry.models import BenefitPayment, Employer, HealthCard, MedicalVisit, ParticipationPeriod, Person
+from vssid.admin import ReadOnlyAdminMixin
 from vssid.text import fold
 
 
-class ReadOnlyHistoryMixin:
+class ReadOnlyHistoryMixin(ReadOnlyAdminMixin):
     """History rows come from the contribution and claims systems; a clerk reads them, never edits.
 
     Corrections go through a service that records who changed what (the audit trail), not the admin.
     """
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class PeriodInline(ReadOnlyHistoryMixin, admin.TabularInline):  # type: ignore[type-arg]
