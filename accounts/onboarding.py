@@ -20,9 +20,9 @@ from accounts.services import AccountError, check_new_password, generate_passwor
 from audit.services import record
 from messaging.services import queue_sms
 from places.models import Office
-from registry.identity import InvalidPhone, normalize_phone
 from registry.models import Employer
 from vssid.masking import mask_phone
+from vssid.phone import InvalidPhone, normalize_phone
 from vssid.text import nfc
 
 # Lower-case letters, digits, dot, dash, underscore, with a letter: a plain number would read as a

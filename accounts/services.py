@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import ApiToken, OneTimeCode, User
 from messaging.services import queue_sms
-from registry.identity import InvalidPhone, normalize_phone
 from vssid.db.hot import fetch_one, instance_from_row
 from vssid.errors import DomainError
+from vssid.phone import InvalidPhone, normalize_phone
 from vssid.ratelimit import Rate, RateLimited, check, hit_to_lock, reset
 
 OTP_TTL = dt.timedelta(minutes=5)

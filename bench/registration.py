@@ -85,8 +85,8 @@ def free_port() -> int:
 
 def pick_applicants(count: int) -> list[Applicant]:
     """People who may register: no account, no registration, a full date of birth, alive."""
-    from registry.identity import local_phone
     from registry.models import Person
+    from vssid.phone import local_phone
 
     top = Person.objects.order_by("-id").values_list("id", flat=True).first() or 0
     start = random.Random().randint(0, max(top - count * 3, 0))

@@ -22,7 +22,7 @@ from enrollment.form01 import Form01Data, render_form01
 from enrollment.models import Registration
 from messaging.models import Message
 from messaging.services import queue_email
-from registry.identity import local_phone
+from vssid.phone import local_phone
 
 FORM_EMAIL_KIND = "registration_form"
 

@@ -36,10 +36,10 @@ from enrollment.photos import PhotoError, clean_photo
 from messaging.models import Message
 from messaging.services import queue_sms
 from places.models import Office, Province, Ward
-from registry.identity import InvalidPhone, normalize_phone
 from registry.models import Person
 from vssid.clientip import client_ip
 from vssid.errors import DomainError
+from vssid.phone import InvalidPhone, normalize_phone
 from vssid.ratelimit import Rate, RateLimited, check_all, hit, take, take_all
 from vssid.text import fold, nfc
 

@@ -35,7 +35,7 @@ from enrollment.services import (
     staff_queue,
     view_for_staff,
 )
-from registry.identity import local_phone
+from vssid.phone import local_phone
 
 PAGE_SIZE = 50
 # The queue's filters: open files (both waiting states) by default, or one status.

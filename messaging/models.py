@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registry.identity import PHONE_E164_REGEX
+from vssid.phone import PHONE_E164_REGEX
 
 SCRUBBED = "******"
 SECRET_MAX_LENGTH = 32  # a password is 10 characters, an OTP 6 (design.md §4)

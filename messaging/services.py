@@ -18,7 +18,7 @@ from messaging.delivery import deliver_due_messages as deliver_due_messages  # r
 from messaging.delivery import has_reissuer
 from messaging.models import SECRET_MAX_LENGTH, Channel, Message, SmsKind
 from messaging.tasks import deliver
-from registry.identity import PHONE_E164_REGEX
+from vssid.phone import PHONE_E164_REGEX
 
 SMS_MAX_LENGTH = 160
 # GSM 03.38 sends these through its escape table: two of the 160 septets each.

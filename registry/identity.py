@@ -1,40 +1,11 @@
-"""Identifiers of a person: phone numbers and the 12-digit CCCD (personal identification number)."""
+"""Identifiers of a person: the 10-digit BHXH code and the 12-digit CCCD (personal identification number)."""
 
 from __future__ import annotations
 
 import re
 
-_PHONE_LOCAL = re.compile(r"^0([35789]\d{8})$")
-_PHONE_E164 = re.compile(r"^\+84([35789]\d{8})$")
-PHONE_E164_REGEX = r"^\+84[35789][0-9]{8}$"
 SSN_REGEX = r"^[0-9]{10}$"
 CCCD_REGEX = r"^[0-9]{12}$"
-
-
-class InvalidPhone(ValueError):
-    pass
-
-
-def normalize_phone(raw: str) -> str:
-    """A Vietnamese mobile number in E.164 (+84…), from `09…`/`03…`, `84…` or `+84…` input."""
-    digits = re.sub(r"[\s.\-()]", "", raw or "")
-    if digits.startswith("+84"):
-        candidate = digits
-    elif digits.startswith("84") and len(digits) == 11:
-        candidate = "+" + digits
-    else:
-        match = _PHONE_LOCAL.match(digits)
-        if not match:
-            raise InvalidPhone(raw)
-        candidate = "+84" + match.group(1)
-    if not _PHONE_E164.match(candidate):
-        raise InvalidPhone(raw)
-    return candidate
-
-
-def local_phone(e164: str) -> str:
-    """+84912345678 → 0912345678, the form people read and type."""
-    return "0" + e164[3:] if e164.startswith("+84") else e164
 
 
 def cccd_century_sex_digit(year: int, sex: int) -> int:

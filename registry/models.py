@@ -14,7 +14,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from places.models import HealthFacility, Office, Province, Ward
-from registry.identity import CCCD_REGEX, PHONE_E164_REGEX, SSN_REGEX
+from registry.identity import CCCD_REGEX, SSN_REGEX
+from vssid.phone import PHONE_E164_REGEX
 from vssid.text import fold
 
 EMPLOYER_CODE_REGEX = r"^([0-9]{10}[A-Z]{2}[A-Z][0-9]{2}|[0-9]{7}[A-Z]{2})$"

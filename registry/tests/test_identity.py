@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from registry.identity import InvalidPhone, build_cccd, cccd_matches, local_phone, normalize_phone
+from registry.identity import build_cccd, cccd_matches
+from vssid.phone import InvalidPhone, local_phone, normalize_phone
 from vssid.text import fold, nfc, to_ascii_sms
 
 
