@@ -32,10 +32,11 @@ run: $(VENV)/.runtime ## serve the app and the worker on 127.0.0.1:$(PORT) with 
 services: ## start PostgreSQL when it is installed and down; install chromium for browser tests
 	bin/ensure-services
 
-lint: $(VENV)/.dev ## ruff and mypy
+lint: $(VENV)/.dev ## ruff, mypy and the import layers (lint-imports)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
+	$(VENV)/bin/lint-imports
 
 test: $(VENV)/.dev services lint ## the whole suite on PostgreSQL (T=path runs a part)
 	DATABASE_URL=$(TEST_DATABASE_URL) $(VENV)/bin/pytest $(T)
