@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
+import psycopg
 from django.db import connection, models
 from django.db.models import Field
 
@@ -36,7 +37,6 @@ def fetch_one(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
             cursor.execute(sql, params)
             row = cursor.fetchone()
         return row
-    import psycopg
 
     connection.ensure_connection()
     raw: Any = psycopg.Cursor(connection.connection)  # server-side binding: preparable
