@@ -146,12 +146,10 @@ def get_flag_for_staff(user: User, flag_id: int, *, request: HttpRequest | None 
     )
     if flag is None:
         raise Http404
-    record(
-        "history.flag_viewed",
-        actor=user,
-        object_type="period_flag",
-        object_id=flag.pk,
-        person=flag.person_id,
-        request=request,
-    )
+    return audited_read("history.flag_viewed", flag, user=user, request=request)
+
+
+def audited_read(action: str, flag: PeriodFlag, *, user: User, request: HttpRequest | None) -> PeriodFlag:
+    """Record that `user` read a flag (the citizen sees it in "who used my data"), and return it."""
+    record(action, actor=user, object_type="period_flag", object_id=flag.pk, person=flag.person_id, request=request)
     return flag

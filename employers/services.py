@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.services import record, record_change
+from corrections.services import audited_read
 from employers.models import INVITATION_INTERVAL, Invitation
 from enrollment.models import LIVE_STATUSES, Registration
 from messaging.models import SmsKind
@@ -339,15 +340,7 @@ def get_employer_flag(user: User, employer: Employer, flag_id: int, *, request: 
     flag = employer_flags(employer).filter(pk=flag_id).first() if _valid_id(flag_id) else None
     if flag is None:
         raise Http404
-    record(
-        "employers.flag.viewed",
-        actor=user,
-        object_type="period_flag",
-        object_id=flag.pk,
-        person=flag.person_id,
-        request=request,
-    )
-    return flag
+    return audited_read("employers.flag.viewed", flag, user=user, request=request)
 
 
 def _clean_note(text: str) -> str:

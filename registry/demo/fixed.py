@@ -101,6 +101,14 @@ def _job(rows: Rows, pid: int, employer: str, position: str, salaries: list[tupl
     )
 
 
+def _employee_card(
+    p: dict[str, Any], facility: str, valid_from: dt.date, valid_to: dt.date, *, five_year_date: dt.date
+) -> tuple[object, ...]:
+    """An employee's DN card at level 4 in Hà Nội, active for the year, issued at its start."""
+    card_number = build_card_number("DN", 4, "01", p["ssn"])
+    return (p["id"], card_number, "DN", 4, "01", "", facility, valid_from, valid_to, five_year_date, valid_from, "active")
+
+
 def rows(ctx: Context) -> Rows:
     out = Rows()
     today = ctx.as_of
@@ -128,22 +136,7 @@ def rows(ctx: Context) -> Rows:
         [(D(2018, 3, 1), 9_500_000), (D(2020, 1, 1), 11_000_000), (D(2022, 7, 1), 13_500_000), (D(2024, 7, 1), 16_000_000)],
         None,
     )
-    out.cards.append(
-        (
-            AN["id"],
-            build_card_number("DN", 4, "01", AN["ssn"]),
-            "DN",
-            4,
-            "01",
-            "",
-            facility,
-            year_start,
-            year_end,
-            D(2017, 8, 1),
-            year_start,
-            "active",
-        )
-    )
+    out.cards.append(_employee_card(AN, facility, year_start, year_end, five_year_date=D(2017, 8, 1)))
     out.benefits.append(
         (
             AN["id"],
@@ -184,22 +177,7 @@ def rows(ctx: Context) -> Rows:
         [(D(2016, 9, 1), 6_000_000), (D(2019, 1, 1), 8_200_000), (D(2022, 1, 1), 10_500_000), (D(2025, 1, 1), 12_800_000)],
         None,
     )
-    out.cards.append(
-        (
-            BINH["id"],
-            build_card_number("DN", 4, "01", BINH["ssn"]),
-            "DN",
-            4,
-            "01",
-            "",
-            facility,
-            year_start,
-            year_end,
-            D(2021, 9, 1),
-            year_start,
-            "active",
-        )
-    )
+    out.cards.append(_employee_card(BINH, facility, year_start, year_end, five_year_date=D(2021, 9, 1)))
     birth = D(2021, 4, 10)
     out.benefits.append(
         (
