@@ -24,6 +24,32 @@ LUMP_SUM_REASONS = {
     "twelve_months_stopped": _("Đã dừng đóng đủ 12 tháng và đóng chưa đủ 20 năm."),
 }
 
+PENSION_REASONS = {
+    "eligible": _("Đủ tuổi nghỉ hưu và đủ số năm đóng để hưởng lương hưu."),
+    "below_pension_age": _(
+        "Chưa đủ tuổi nghỉ hưu vào tháng này. Chỉ người bị suy giảm khả năng lao động từ 61% trở lên "
+        "mới được nghỉ hưu trước tuổi."
+    ),
+    "below_reduced_capacity_age": _(
+        "Tháng này sớm hơn mức luật cho phép: suy giảm khả năng lao động từ 61% được nghỉ hưu trước tuổi "
+        "tối đa 5 năm, từ 81% tối đa 10 năm."
+    ),
+    "too_few_years": _("Chưa đủ số năm đóng để hưởng lương hưu tại thời điểm này."),
+}
+
+# Which law an estimate follows (registry.rules.law_on).
+LAW_LABELS = {
+    "2006": _("Luật BHXH 2006 (quyết định trước 01/01/2016)"),
+    "2014": _("Luật BHXH 2014 (từ 01/01/2016 đến 30/06/2025)"),
+    "2024": _("Luật BHXH 2024 (áp dụng từ 01/07/2025)"),
+}
+
+CAPACITY_CHOICES = [
+    ("", _("Không")),
+    ("61", _("Từ 61% đến dưới 81%")),
+    ("81", _("Từ 81% trở lên")),
+]
+
 
 def vnd(amount: int) -> str:
     """12.800.000 ₫: amounts are grouped by dots, as written in Vietnam (the vi locale of Django
@@ -45,6 +71,14 @@ class EstimateForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
         help_text=_("Để trống: tháng liền sau tháng bạn đủ tuổi nghỉ hưu."),
     )
+    capacity_loss = forms.ChoiceField(
+        label=_("Suy giảm khả năng lao động"),
+        required=False,
+        choices=CAPACITY_CHOICES,
+        help_text=_(
+            "Theo kết luận của Hội đồng giám định y khoa; cho phép nghỉ hưu trước tuổi, mỗi năm trước tuổi giảm 2% tỷ lệ hưởng."
+        ),
+    )
 
     def clean_on(self) -> dt.date | None:
         day: dt.date | None = self.cleaned_data.get("on")
@@ -65,23 +99,27 @@ def estimate(request: HttpRequest) -> HttpResponse:
     person = person_for_citizen(request.user)
     today = timezone.localdate()
     form = EstimateForm(request.GET or None)
-    on, retirement = today, None
+    on, retirement, capacity_loss = today, None, 0
     status = 200
     if form.is_bound:
         if form.is_valid():
             on = form.cleaned_data["on"] or today
             retirement = form.cleaned_data["retirement"]
+            capacity_loss = int(form.cleaned_data["capacity_loss"] or 0)
         else:
             status = 400
     spans = spans_for(person)
     lump = estimate_lump_sum(person, on, spans=spans)
-    pension = estimate_pension(person, today=today, retirement=retirement, spans=spans)
+    pension = estimate_pension(person, today=today, retirement=retirement, spans=spans, capacity_loss=capacity_loss)
     context = {
         "person": person,
         "form": form,
         "lump": lump,
         "lump_reason": LUMP_SUM_REASONS[lump.reason],
+        "lump_law": LAW_LABELS[lump.law],
         "pension": pension,
+        "pension_reason": PENSION_REASONS[pension.reason],
+        "pension_law": LAW_LABELS[pension.law],
         "today": today,
         "money": {
             "lump_average": vnd(lump.contributions.average_salary),

@@ -9,8 +9,11 @@ Everything here is an estimate, never a decision:
 - for a pension in the future, an ongoing period is assumed to continue at its current salary up
   to the month before retirement.
 
-The law in force is chosen by the date: the 2014 law before 01/07/2025, the 2024 law from then
-(domain.md §7.3–7.4). The amount rules themselves live in registry.rules.
+The law in force is chosen by the date (rules.law_on): the 2006 law for decisions before 01/01/2016,
+the 2014 law until 30/06/2025, the 2024 law from then (domain.md §7.3–7.4); every estimate says
+which. A pension needs the pension age (rules.pension_age); earlier only on reduced working
+capacity, with the rate reduced (rules.early_retirement_reduction). The amount rules themselves
+live in registry.rules.
 """
 
 from __future__ import annotations
@@ -27,8 +30,6 @@ from registry.models import ParticipationPeriod, Person, Scheme
 YEAR_2014 = rules.month_index(dt.date(2014, 1, 1))
 LUMP_SUM_WAIT_MONTHS = 12
 LUMP_SUM_MAX_YEARS_OPTION = 20  # the "12 months without contributing" option needs < 20 years paid
-# Years of contributions that already give 75 %: each further year earns ½ month at retirement.
-YEARS_FOR_MAX_RATE = {1: 35, 2: 30}
 
 
 @dataclass(frozen=True)
@@ -56,20 +57,21 @@ class Contributions:
 @dataclass(frozen=True)
 class LumpSumEstimate:
     on: dt.date
-    law: str  # "2014" or "2024"
+    law: str  # "2006", "2014" or "2024" (rules.law_on)
     contributions: Contributions
     eligible: bool
     reason: str  # a stable code: see LUMP_SUM_REASONS in the view
     years_before_2014: int
     years_from_2014: float  # after moving the odd pre-2014 months forward, rounded (art. 5(6))
     amount: int
+    rounded_years: float = 0.0  # all years, rounded (the 2006 law pays 1.5 months for each)
 
 
 @dataclass(frozen=True)
 class PensionEstimate:
     retirement: dt.date  # first month of the pension
-    age: tuple[int, int]  # (years, months) of pension age used
-    law: str
+    age: tuple[int, int]  # (years, months) of the normal pension age (in force then, for an early pension)
+    law: str  # "2006", "2014" or "2024" (rules.law_on)
     contributions: Contributions
     years: int  # whole years (eligibility)
     rounded_years: float  # years for the rate (art. 5(6))
@@ -78,10 +80,14 @@ class PensionEstimate:
     rate_percent: float
     monthly_amount: int
     retirement_allowance: int  # ½ month per year beyond those giving 75 %
+    reason: str = "eligible"  # a stable code: see PENSION_REASONS in the view
+    normal_start: dt.date | None = None  # first month of a pension at the normal pension age
+    months_early: int = 0  # before the pension age (reduced working capacity only)
+    reduction_percent: int = 0  # taken off the rate for retiring early
 
 
 def law_on(day: dt.date) -> str:
-    return "2024" if day >= rules.LAW_2024_IN_FORCE else "2014"
+    return rules.law_on(day)
 
 
 def spans_for(person: Person) -> list[Span]:
@@ -131,9 +137,10 @@ def reached_pension_age(person: Person, on: dt.date) -> bool:
     return pension_start(person.sex, birth) <= on.replace(day=1)
 
 
-def pension_start(sex: int, birth: dt.date) -> dt.date:
-    """The pension starts with the month after the one in which the person reaches pension age."""
-    years, months = rules.pension_age(sex, birth)
+def pension_start(sex: int, birth: dt.date, *, years_earlier: int = 0) -> dt.date:
+    """The pension starts with the month after the one in which the person reaches pension age
+    (Decree 135/2020 art. 4(2) and Appendix I: a man born 01/1961, 60y3m, is paid from 05/2021)."""
+    years, months = rules.pension_age(sex, birth, years_earlier=years_earlier)
     reached = rules.month_index(birth) + years * 12 + months
     return rules.month_from_index(reached + 1)
 
@@ -169,48 +176,86 @@ def estimate_lump_sum(person: Person, on: dt.date, *, spans: list[Span] | None =
         reason = "twelve_months_stopped"
     eligible = reason in ("pension_age_too_few_years", "twelve_months_stopped")
     amount = (
-        rules.lump_sum(contributions.months_before_2014, contributions.months_from_2014, contributions.average_salary)
+        rules.lump_sum(contributions.months_before_2014, contributions.months_from_2014, contributions.average_salary, on=on)
         if contributions.months
         else 0
     )
+    law = law_on(on)
+    if law == "2006":  # every year at 1.5 months, no split at 2014
+        years_before, years_after = 0, 0.0
     return LumpSumEstimate(
         on=on,
-        law=law_on(on),
+        law=law,
         contributions=contributions,
         eligible=eligible,
         reason=reason,
         years_before_2014=years_before,
         years_from_2014=years_after,
         amount=amount,
+        rounded_years=rules.rounded_years_for_amount(contributions.months),
     )
 
 
 def estimate_pension(
-    person: Person, *, today: dt.date, retirement: dt.date | None = None, spans: list[Span] | None = None
+    person: Person,
+    *,
+    today: dt.date,
+    retirement: dt.date | None = None,
+    spans: list[Span] | None = None,
+    capacity_loss: int = 0,
 ) -> PensionEstimate:
-    """Monthly pension from `retirement` (default: the month after reaching pension age)."""
+    """Monthly pension from `retirement` (default: the month after reaching pension age).
+
+    Before the pension age there is a pension only with a loss of working capacity of 61 % or more
+    (`capacity_loss`, in percent), at most 5 years early (10 from 81 %), and the rate loses 2 % for
+    each year early (rules.years_earlier_allowed, rules.early_retirement_reduction). With 61 % loss
+    and no earlier `retirement`, the default is the earliest month the law allows.
+    """
     spans = spans_for(person) if spans is None else spans
     birth = person.date_of_birth or dt.date(person.birth_year, 1, 1)
-    start = (retirement or pension_start(person.sex, birth)).replace(day=1)
+    normal_start = pension_start(person.sex, birth)
+    years_earlier = rules.years_earlier_allowed(capacity_loss)
+    earliest = pension_start(person.sex, birth, years_earlier=years_earlier)
+    start = (retirement or earliest).replace(day=1)
     last = rules.month_from_index(rules.month_index(start) - 1)
     contributions = contributions_until(spans, last, today=today)
     months = contributions.months
-    rate = rules.pension_rate_percent(person.sex, months, start)
-    rounded = rules.rounded_years_for_amount(months)
-    extra_years = max(0.0, rounded - YEARS_FOR_MAX_RATE[person.sex])
-    eligible = rate > 0
+    age = rules.pension_age(person.sex, birth)
+    months_early = 0
+    if start < normal_start:
+        # Circular 59/2015 example 25: the age in the pension's first month against the pension age in
+        # force then (50y1m against 55 is 4 years 11 months early): 60/55 before 2021 (2014 law art. 54),
+        # the person's own step of the roadmap from 2021 (Labour Code 2019 art. 169(2)).
+        normal = (60 if person.sex == 1 else 55) * 12 if start.year < rules.ROADMAP_START else age[0] * 12 + age[1]
+        months_early = max(0, normal - (rules.month_index(start) - rules.month_index(birth)))
+        age = divmod(normal, 12)
+    base_rate = rules.pension_rate_percent(person.sex, months, start)
+    reduction = rules.early_retirement_reduction(months_early)
+    if start < earliest:
+        reason = "below_pension_age" if years_earlier == 0 else "below_reduced_capacity_age"
+    elif base_rate == 0:
+        reason = "too_few_years"
+    else:
+        reason = "eligible"
+    eligible = reason == "eligible"
+    rate = max(0.0, base_rate - reduction) if eligible else 0.0
+    average = contributions.average_salary
     return PensionEstimate(
         retirement=start,
-        age=rules.pension_age(person.sex, birth),
+        age=age,
         law=law_on(start),
         contributions=contributions,
         years=months // 12,
-        rounded_years=rounded,
+        rounded_years=rules.rounded_years_for_amount(months),
         minimum_years=rules.pension_minimum_years(start),
         eligible=eligible,
         rate_percent=rate,
-        monthly_amount=rules.monthly_pension(person.sex, months, contributions.average_salary, start) if eligible else 0,
-        retirement_allowance=round(contributions.average_salary * 0.5 * extra_years) if eligible else 0,
+        monthly_amount=round(average * rate / 100) if eligible else 0,
+        retirement_allowance=rules.retirement_allowance(person.sex, months, average, start) if eligible else 0,
+        reason=reason,
+        normal_start=normal_start,
+        months_early=months_early,
+        reduction_percent=reduction if eligible else 0,
     )
 
 

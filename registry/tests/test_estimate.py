@@ -64,13 +64,58 @@ def test_lump_sum_at_pension_age_with_too_few_years() -> None:
 
 
 def test_pension_of_a_woman_with_25_years() -> None:
-    # 25 years at 10 M, pension from 03/2026: 45 % + 10 × 2 % = 65 % → 6.5 M a month.
-    spans = [Span(D(2001, 2, 1), D(2026, 1, 1), 10_000_000)]
-    result = estimate_pension(person(2, D(1969, 6, 1)), today=TODAY, retirement=D(2026, 2, 1), spans=spans)
+    # Born 06/1969: 56y8m (the 2025 step) would fall in 02/2026, when the age is 57 (Decree 135/2020
+    # Appendix I), so she reaches pension age in 06/2026 and is paid from 07/2026.
+    # 25 years at 10 M (07/2001 … 06/2026): 45 % + 10 × 2 % = 65 % → 6.5 M a month.
+    spans = [Span(D(2001, 7, 1), D(2026, 6, 1), 10_000_000)]
+    result = estimate_pension(person(2, D(1969, 6, 1)), today=TODAY, spans=spans)
+    assert result.retirement == D(2026, 7, 1) and result.age == (57, 0)
     assert result.years == 25 and result.contributions.months == 300
     assert result.rate_percent == 65.0
     assert result.monthly_amount == 6_500_000
-    assert result.law == "2024" and result.eligible
+    assert result.law == "2024" and result.eligible and result.reason == "eligible"
+
+
+def test_no_pension_before_the_pension_age_without_reduced_working_capacity() -> None:
+    # The same woman asking for 02/2026 is 4 months too young: no pension, whatever her years.
+    spans = [Span(D(2001, 2, 1), D(2026, 1, 1), 10_000_000)]
+    result = estimate_pension(person(2, D(1969, 6, 1)), today=TODAY, retirement=D(2026, 2, 1), spans=spans)
+    assert not result.eligible and result.reason == "below_pension_age"
+    assert result.monthly_amount == 0 and result.retirement_allowance == 0
+    assert result.normal_start == D(2026, 7, 1)
+
+
+def test_early_pension_on_reduced_working_capacity_loses_two_percent_a_year() -> None:
+    # The same woman, 65 % loss of working capacity, from 02/2026: 56y8m in her pension's first month
+    # against 57 → 4 months early: under 6 months, no reduction (2024 law art. 66(3)) → 65 %.
+    spans = [Span(D(2001, 2, 1), D(2026, 1, 1), 10_000_000)]
+    woman = person(2, D(1969, 6, 1))
+    result = estimate_pension(woman, today=TODAY, retirement=D(2026, 2, 1), spans=spans, capacity_loss=65)
+    assert result.eligible and (result.months_early, result.reduction_percent) == (4, 0)
+    assert result.rate_percent == 65.0
+    # From 07/2023 with 22 years (07/2001 … 06/2023): aged 54y1m, 2y11m before 57 → 2 × 2 % + 1 % = 5 %.
+    # Rate 45 % + 7 × 2 % = 59 %, paid 54 % of 10 M = 5.4 M (the 2014 law: 20 years needed, she has 22).
+    spans = [Span(D(2001, 7, 1), D(2023, 6, 1), 10_000_000)]
+    early = estimate_pension(woman, today=TODAY, retirement=D(2023, 7, 1), spans=spans, capacity_loss=65)
+    assert (early.law, early.months_early, early.reduction_percent) == ("2014", 35, 5)
+    assert early.rate_percent == 54.0 and early.monthly_amount == 5_400_000
+    # At most 5 years early for 61–80 % (Decree 135/2020 Appendix II): a woman born 06/1975 would be
+    # 52y0m in 06/2027, when the early age is 52y4m, so 10/2027, paid from 11/2027; 01/2026 is too early.
+    younger = person(2, D(1975, 6, 1))
+    assert pension_start(2, D(1975, 6, 1), years_earlier=5) == D(2027, 11, 1)
+    too_early = estimate_pension(younger, today=TODAY, retirement=D(2026, 1, 1), spans=spans, capacity_loss=65)
+    assert too_early.reason == "below_reduced_capacity_age" and not too_early.eligible
+    # Without a month given, the estimate starts at the earliest month the law allows.
+    default = estimate_pension(woman, today=TODAY, spans=spans, capacity_loss=65)
+    assert default.retirement == pension_start(2, D(1969, 6, 1), years_earlier=5)
+
+
+def test_bà_k_of_circular_59_example_25() -> None:
+    # Woman, 61 % loss, paid from 01/2019 at 50y1m (born 12/1968), 28 years: 71 % − 9 % = 62 %.
+    spans = [Span(D(1991, 1, 1), D(2018, 12, 1), 6_000_000)]  # 28 years
+    result = estimate_pension(person(2, D(1968, 12, 1)), today=TODAY, retirement=D(2019, 1, 1), spans=spans, capacity_loss=61)
+    assert result.age == (55, 0) and result.months_early == 59
+    assert result.rate_percent == 62.0 and result.monthly_amount == 3_720_000
 
 
 def test_a_man_with_17_years_gets_42_percent_from_july_2025_and_nothing_before() -> None:
@@ -86,8 +131,10 @@ def test_a_man_with_17_years_gets_42_percent_from_july_2025_and_nothing_before()
 
 
 def test_the_rate_is_capped_at_75_percent_and_extra_years_earn_half_a_month() -> None:
+    # Born 01/1970: 57y0m would fall in 01/2027, when the age is 57y4m → reached 05/2027, paid from 06/2027.
     spans = [Span(D(1990, 1, 1), D(2025, 12, 1), 10_000_000)]  # 36 years
-    result = estimate_pension(person(2, D(1970, 1, 1)), today=TODAY, retirement=D(2026, 1, 1), spans=spans)
+    result = estimate_pension(person(2, D(1970, 1, 1)), today=TODAY, spans=spans)
+    assert result.retirement == D(2027, 6, 1) and result.eligible
     assert result.rate_percent == 75.0
     assert result.monthly_amount == 7_500_000
     assert result.retirement_allowance == 30_000_000  # (36 − 30) × ½ × 10 M
@@ -133,3 +180,21 @@ def test_estimate_of_tran_thi_binh_from_her_own_periods() -> None:
     assert pension.rate_percent == 75.0
     assert pension.monthly_amount == round(average_at_60 * 0.75)
     assert pension.retirement_allowance == round(average_at_60 * 0.5 * 6.5)
+
+
+def test_allowance_for_years_above_75_percent_depends_on_the_year_of_retirement() -> None:
+    # A man born 05/1958 reached 60 in 05/2018 (before the roadmap) and is paid from 06/2018 with
+    # 34 years at 8 M. In 2018, 31 years give 75 % (2014 law art. 58): 3 extra years × ½ = 12 M.
+    spans = [Span(D(1984, 6, 1), D(2018, 5, 1), 8_000_000)]
+    result = estimate_pension(person(1, D(1958, 5, 1)), today=TODAY, spans=spans)
+    assert result.retirement == D(2018, 6, 1) and result.age == (60, 0)
+    assert result.rate_percent == 75.0 and result.retirement_allowance == 12_000_000
+
+
+def test_a_lump_sum_decided_before_2016_follows_the_2006_law() -> None:
+    # Stopped 12/2013 after 6 years 4 months (09/2007 … 12/2013), average 3 M, asking in 03/2015:
+    # 6.5 years × 1.5 months = 9.75 months = 29.25 M (Law 71/2006 art. 56).
+    spans = [Span(D(2007, 9, 1), D(2013, 12, 1), 3_000_000)]
+    result = estimate_lump_sum(person(1, D(1985, 1, 1)), D(2015, 3, 1), spans=spans)
+    assert result.law == "2006" and result.eligible
+    assert result.rounded_years == 6.5 and result.amount == 29_250_000
