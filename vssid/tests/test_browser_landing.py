@@ -24,3 +24,14 @@ def test_landing_page_and_language_switch(phone: Page, live_server: object) -> N
     phone.get_by_role("button", name="Đổi").click()
     expect(phone.locator("h1")).to_contain_text("Digital social insurance")
     expect(phone.locator("html")).to_have_attribute("lang", "en")
+
+
+def test_pages_with_htmx_break_no_rule_of_the_content_security_policy(phone: Page, live_server: object) -> None:
+    # htmx injects its indicator styles inline unless told not to; the CSP (style-src 'self') refuses them.
+    violations: list[str] = []
+    phone.on("console", lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None)
+    for path in ("/tra-cuu/co-quan-bhxh/", "/tra-cuu/co-so-kcb/", "/dang-ky/"):
+        response = phone.goto(f"{live_server}{path}")
+        assert response is not None and response.status == 200, path
+        phone.wait_for_load_state("networkidle")
+    assert violations == []
