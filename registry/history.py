@@ -55,6 +55,35 @@ def union_months(spans: Iterable[tuple[dt.date, dt.date | None]], today: dt.date
     return total
 
 
+def late_spans(
+    periods: Iterable[tuple[dt.date, dt.date | None, int]], today: dt.date | None = None
+) -> list[tuple[dt.date, dt.date]]:
+    """The months paid late ("chậm đóng") of each period, as a span: (from month, to month, late months).
+
+    The register keeps only how many months of a period were paid late, not which. Arrears build up
+    at the end of what was due, so we place them on the period's last months (an open period: up
+    to this month), never before its first month. The C14-TS statement totals time, not rows, so a
+    calendar month late under two overlapping periods is one late month (union_months).
+    """
+    now = current_month(today)
+    spans = []
+    for start, end, late in periods:
+        if late <= 0:
+            continue
+        last = min(end or now, now)
+        if last < start:
+            continue
+        first = rules.month_from_index(max(rules.month_index(start), rules.month_index(last) - late + 1))
+        spans.append((first, last))
+    return spans
+
+
+def late_total(periods: Iterable[ParticipationPeriod], today: dt.date | None = None) -> int:
+    """Late months of a scheme, a month late under several overlapping periods counted once."""
+    spans = late_spans(((p.from_month, p.to_month, p.late_months) for p in periods), today)
+    return union_months(spans, today)
+
+
 def format_years_months(months: int) -> str:
     years, rest = rules.years_months(months)
     return _("%(years)d năm %(months)d tháng") % {"years": years, "months": rest}
@@ -204,7 +233,7 @@ def participation_history(
         scheme=scheme,
         rows=[_row(p, today) for p in shown],
         total_months=union_months(((p.from_month, p.to_month) for p in mine), today),
-        late_months=sum(p.late_months for p in mine),
+        late_months=late_total(mine, today),
         counts=counts,
         from_year=from_year,
         to_year=to_year,
@@ -222,7 +251,7 @@ def full_history(person_id: int, today: dt.date | None = None) -> list[SchemeHis
                 scheme=scheme.value,
                 rows=[_row(p, today) for p in mine],
                 total_months=union_months(((p.from_month, p.to_month) for p in mine), today),
-                late_months=sum(p.late_months for p in mine),
+                late_months=late_total(mine, today),
             )
         )
     return out
