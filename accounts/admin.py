@@ -10,11 +10,13 @@ admin.site.login_form = AdminLoginForm
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
-    list_display = ("username", "role", "office", "employer", "is_active", "last_login")
+    list_display = ("username", "role", "office", "employer", "facility", "is_active", "last_login")
     list_filter = ("role", "is_active", "office")
-    search_fields = ("username", "person__ssn", "person__cccd")
-    raw_id_fields = ("person", "employer")
+    search_fields = ("username", "person__ssn", "person__cccd", "facility__code", "officer_name", "officer_cccd")
+    raw_id_fields = ("person", "employer", "facility")
     fieldsets = (
         *BaseUserAdmin.fieldsets,  # type: ignore[misc]
         ("VssID", {"fields": ("role", "person", "office", "employer", "must_change_password")}),
+        # A facility login (role facility): its health facility and the officer who checks cards.
+        ("Cơ sở KCB", {"fields": ("facility", "officer_name", "officer_cccd")}),
     )

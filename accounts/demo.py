@@ -1,5 +1,8 @@
 """The demo logins (design.md §7, README): one per role, over the demo register of registry.demo.
 
+Like every demo login, the hospital counter's (`bachmai.tiepdon`) keeps its published password:
+no forced change, so a tester can log in with what the README says.
+
 `seed_demo` is the one entry for the whole demo (the `seed_demo` command, the test database, the
 benchmarks): registry.demo.loader writes the register, and the logins are written last, in the
 transaction that writes the documented people, so a seed is complete or not there at all.
@@ -20,6 +23,7 @@ from registry.demo.loader import SeedReport
 
 __all__ = ["DEMO_PASSWORD", "USERS", "is_seeded", "seed_demo"]
 
+BACH_MAI = "01929"  # KCB code of Bệnh viện Bạch Mai (places/data/facilities.csv)
 DEMO_PASSWORD = "VssidDemo@2026"  # noqa: S105 - published demo credential, documented in the README
 
 USERS: list[dict[str, Any]] = [
@@ -51,6 +55,15 @@ USERS: list[dict[str, Any]] = [
         "office_id": "001",
         "first_name": "Lãnh đạo",
         "last_name": "BHXH Hà Nội",
+    },
+    {
+        "username": "bachmai.tiepdon",
+        "role": User.Role.FACILITY,
+        "facility_id": BACH_MAI,
+        "officer_name": "Phạm Thu Hà",
+        "officer_cccd": "001185001234",
+        "first_name": "Tiếp đón",
+        "last_name": "Bạch Mai",
     },
     {"username": "admin", "role": User.Role.ADMIN, "is_staff": True, "is_superuser": True, "first_name": "Quản trị"},
 ]

@@ -1,7 +1,8 @@
-"""Logins of citizens, office staff, employer HR clerks and office leads.
+"""Logins of citizens, office staff, employer HR clerks, office leads and health-facility counters.
 
 A custom user model from the first migration, because every later feature hangs off it:
-a citizen's login is tied to one person of the register, staff to one office, HR to one employer.
+a citizen's login is tied to one person of the register, staff to one office, HR to one employer,
+a facility login to one health facility and the officer who checks cards there.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from places.models import Office
+from places.models import HealthFacility, Office
 from registry.models import Employer, Person
 
 
@@ -22,6 +23,7 @@ class User(AbstractUser):
         EMPLOYER = "employer", "Đơn vị sử dụng lao động"
         LEAD = "lead", "Lãnh đạo cơ quan BHXH"
         ADMIN = "admin", "Quản trị hệ thống"
+        FACILITY = "facility", "Cơ sở khám chữa bệnh"
 
     # Default ADMIN so `createsuperuser` works; the role only says which link (person, office,
     # employer) must be set; rights come from the access functions of each app.
@@ -29,6 +31,13 @@ class User(AbstractUser):
     person = models.OneToOneField(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="account")
     office = models.ForeignKey(Office, null=True, blank=True, on_delete=models.PROTECT, related_name="staff")
     employer = models.ForeignKey(Employer, null=True, blank=True, on_delete=models.PROTECT, related_name="hr_users")
+    # A facility login checks cards at one facility's counter; the card-check gateway wants the
+    # checking officer's name and CCCD with every check (domain.md §3.9, CV 1923/BHXH-CNTT).
+    facility = models.ForeignKey(
+        HealthFacility, null=True, blank=True, on_delete=models.PROTECT, related_name="users", verbose_name="cơ sở KCB"
+    )
+    officer_name = models.CharField("họ tên cán bộ kiểm tra thẻ", max_length=100, blank=True)
+    officer_cccd = models.CharField("CCCD cán bộ kiểm tra thẻ", max_length=12, blank=True)
     must_change_password = models.BooleanField(default=False)
     # The one web session a citizen may hold; logging in elsewhere ends it (one device at a time).
     session_key = models.CharField(max_length=40, blank=True, editable=False)
@@ -39,6 +48,11 @@ class User(AbstractUser):
             models.CheckConstraint(condition=~Q(role="citizen") | Q(person__isnull=False), name="citizen_has_person"),
             models.CheckConstraint(condition=~Q(role__in=["staff", "lead"]) | Q(office__isnull=False), name="staff_has_office"),
             models.CheckConstraint(condition=~Q(role="employer") | Q(employer__isnull=False), name="employer_user_has_employer"),
+            models.CheckConstraint(
+                condition=~Q(role="facility")
+                | (Q(facility__isnull=False) & ~Q(officer_name="") & Q(officer_cccd__regex=r"^[0-9]{12}$")),
+                name="facility_user_has_facility_and_officer",
+            ),
         ]
 
 

@@ -1,5 +1,6 @@
-"""Accounts that are given, not registered for: office staff (create_staff command) and the HR
-clerks an office lead invites for an employer of the office's scope.
+"""Accounts that are given, not registered for: office staff (create_staff command), health
+facilities' counters (create_facility_user command) and the HR clerks an office lead invites for
+an employer of the office's scope.
 
 Both start with a password someone else chose (the operator's, or one texted by SMS), so both
 must change it at first login (User.must_change_password).
@@ -19,7 +20,8 @@ from accounts.models import User
 from accounts.services import AccountError, check_new_password, generate_password
 from audit.services import record
 from messaging.services import queue_sms
-from places.models import Office
+from places.models import HealthFacility, Office
+from registry.cardformat import is_cccd
 from registry.models import Employer
 from vssid.masking import mask_phone
 from vssid.phone import InvalidPhone, normalize_phone
@@ -50,6 +52,46 @@ def create_staff_user(username: str, *, office_code: str, password: str, role: s
         user.password = make_password(password)
         user.save()
         record("account.create", actor="create_staff", object_type="account", object_id=user.pk, role=role, office=office.code)
+    return user
+
+
+# ---- health facilities' counters ---------------------------------------------------------------
+
+
+def create_facility_user(
+    username: str, *, facility_code: str, officer_name: str, officer_cccd: str, password: str, must_change_password: bool = True
+) -> User:
+    """A facility's card-check login, with the officer the gateway names in each check."""
+    facility = HealthFacility.objects.filter(code=facility_code).first()
+    if facility is None:
+        raise AccountError("unknown_facility", _("Không có cơ sở khám chữa bệnh mã %(code)s.") % {"code": facility_code})
+    name = nfc(officer_name or "")
+    if not name or len(name) > FULL_NAME_MAX_LENGTH:
+        raise AccountError("invalid_officer_name", _("Nhập họ tên cán bộ kiểm tra thẻ (tối đa 100 ký tự)."))
+    cccd = (officer_cccd or "").strip()
+    if not is_cccd(cccd):
+        raise AccountError("invalid_officer_cccd", _("Số CCCD của cán bộ kiểm tra thẻ phải gồm 12 chữ số."))
+    user = User(
+        username=username,
+        role=User.Role.FACILITY,
+        facility=facility,
+        officer_name=name,
+        officer_cccd=cccd,
+        must_change_password=must_change_password,
+    )
+    _check_username_free(username)
+    check_new_password(user, password)
+    with transaction.atomic():
+        user.password = make_password(password)
+        user.save()
+        record(
+            "account.create",
+            actor="create_facility_user",
+            object_type="account",
+            object_id=user.pk,
+            role=User.Role.FACILITY,
+            facility=facility.code,
+        )
     return user
 
 

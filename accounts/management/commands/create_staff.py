@@ -1,19 +1,16 @@
 """manage.py create_staff USERNAME --office CODE (design.md §7), in the manner of createsuperuser.
 
-The password comes from VSSID_STAFF_PASSWORD, or is asked for twice on a terminal; without a
-terminal and without the variable the command refuses rather than inventing one. The clerk must
-change it at first login.
+The password comes from VSSID_STAFF_PASSWORD, or is asked for twice on a terminal
+(accounts.management.password). The clerk must change it at first login.
 """
 
 from __future__ import annotations
 
-import getpass
-import os
-import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from accounts.management.password import command_password
 from accounts.models import User
 from accounts.onboarding import create_staff_user
 from accounts.services import AccountError
@@ -36,11 +33,7 @@ class Command(BaseCommand):
         username: str = options["username"].strip()
         if not username:
             raise CommandError("The user name is empty.")
-        password = os.environ.get(PASSWORD_ENV, "")
-        if not password:
-            if not options["interactive"] or not sys.stdin.isatty():
-                raise CommandError(f"No password: set {PASSWORD_ENV}, or run the command on a terminal to type it.")
-            password = self._ask_password()
+        password = command_password(PASSWORD_ENV, interactive=options["interactive"], stderr=self.stderr)
         role = User.Role.LEAD if options["lead"] else User.Role.STAFF
         try:
             user = create_staff_user(username, office_code=options["office"].strip(), password=password, role=role)
@@ -49,14 +42,3 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Created {user.role} {user.username} of office {user.office_id}; the password must be changed at first login."
         )
-
-    def _ask_password(self) -> str:
-        while True:
-            first = getpass.getpass("Password: ")
-            if not first:
-                self.stderr.write("The password may not be empty.")
-                continue
-            if getpass.getpass("Password (again): ") != first:
-                self.stderr.write("The two passwords differ.")
-                continue
-            return first
