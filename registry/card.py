@@ -1,7 +1,8 @@
 """The citizen's health-insurance card (thẻ BHYT) as shown in VssID, and its QR payload.
 
 domain.md §1.3 (the "Thẻ BHYT" screen), §3.3–3.8 (number, levels, facility code, validity) and §4
-(the QR payload); design.md §8 (our check value, keyed with settings.CARD_QR_KEY).
+(the QR payload); design.md §8 (our check value, an Ed25519 signature by the key of
+registry.cardkeys).
 
 Open-ended cards: cards since 08/2017 print only "valid from", and the register may hold no
 expiry (`HealthCard.valid_to` empty, e.g. a worker whose employer keeps paying). The QR layout
@@ -18,7 +19,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
 
-from django.conf import settings
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
@@ -26,6 +26,8 @@ from django.utils.translation import gettext as _
 
 from places.models import HealthFacility, Province, Ward
 from registry.cardformat import CardQRFields, PartialDate, build_qr_payload
+from registry.cardkeys import signing_key
+from registry.cardsign import SigningKey
 from registry.models import HealthCard, Person, Sex
 from vssid.db.hot import fetch_one
 
@@ -57,10 +59,6 @@ class CardView:
 
 class NoActiveCard(Exception):
     """The person has no card in use (never issued, withdrawn, or reduced)."""
-
-
-def qr_key() -> bytes:
-    return str(settings.CARD_QR_KEY).encode()
 
 
 def printed_valid_to(card: CardRecord, today: dt.date) -> tuple[dt.date, bool]:
@@ -180,14 +178,15 @@ def _address(card: CardRecord) -> str:
 
 def card_view(card: CardRecord, *, today: dt.date | None = None) -> CardView:
     """What the card shows, and its QR payload (domain.md §4.2, design.md §8)."""
-    return _card_view(card, today or timezone.localdate(), get_language(), qr_key())
+    return _card_view(card, today or timezone.localdate(), get_language(), signing_key())
 
 
-# A pure function of the card's columns, the day, the language and the key, and the card is
-# reopened far more often than it changes (each visit to a counter, each launch of the app):
-# memoised per process. Any change to the card or its holder makes a new CardRecord.
+# A pure function of the card's columns, the day, the language and the signing key, and the card
+# is reopened far more often than it changes (each visit to a counter, each launch of the app):
+# memoised per process, so a card is signed once a day. Any change to the card or its holder makes
+# a new CardRecord; a rotated key (its kid is part of SigningKey) a new signature.
 @functools.lru_cache(maxsize=4096)
-def _card_view(card: CardRecord, today: dt.date, language: str | None, key: bytes) -> CardView:
+def _card_view(card: CardRecord, today: dt.date, language: str | None, key: SigningKey) -> CardView:
     valid_to, open_ended = printed_valid_to(card, today)
     if card.birth_month and card.birth_day:
         dob = PartialDate(card.birth_year, card.birth_month, card.birth_day)

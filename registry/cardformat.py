@@ -16,11 +16,13 @@ lower-case hex of the UTF-8 bytes of the NFC-normalised text.
 
 Field 13 is *our own* check value (the real one is a secret BHXH signature)::
 
-    <first 16 hex of HMAC-SHA256(key, fields 0–12 joined by "|")>-<CRC-16 as 4 hex>
+    <kid>.<Ed25519 signature, base64url without padding, 86 chars>-<CRC-16 as 4 hex>
 
-where the CRC is CRC-16/CCITT-FALSE (poly 0x1021, init 0xFFFF, no reflection,
-no final xor) over the same text encoded as UTF-8, all in lower case.  Real
-cards' payloads parse when no key is given; their check is then not verified.
+signed with the key ``kid`` over the UTF-8 bytes of fields 0–12 joined by
+``|``; the CRC is CRC-16/CCITT-FALSE (poly 0x1021, init 0xFFFF, no reflection,
+no final xor) over the same bytes, in lower case.  Anyone holding the published
+JWK set verifies it (:func:`verify_card_qr`, registry.cardsign).  Real cards'
+payloads parse; their check is reported as not ours, never as valid.
 
 Every malformed input raises :class:`FormatError` (a ``ValueError``) with a
 stable snake_case ``code``; callers translate by code.
@@ -29,13 +31,14 @@ stable snake_case ``code``; callers translate by code.
 from __future__ import annotations
 
 import binascii
-import hashlib
-import hmac
+import enum
 import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Final, Literal
+
+from registry.cardsign import JWKSet, SigningKey, b64url, public_keys, verify_signature
 
 __all__ = [
     "DEFAULT_LEVEL",
@@ -43,9 +46,11 @@ __all__ = [
     "CardNumber",
     "CardQR",
     "CardQRFields",
+    "CheckStatus",
     "FormatError",
     "IdentifierKind",
     "PartialDate",
+    "QRCheck",
     "build_card_number",
     "build_qr_payload",
     "classify_identifier",
@@ -59,6 +64,7 @@ __all__ = [
     "parse_partial_date",
     "parse_qr_payload",
     "qr_fields",
+    "verify_card_qr",
     "verify_qr_check",
 ]
 
@@ -390,7 +396,7 @@ def parse_partial_date(text: str, *, field: int | None = None) -> PartialDate:
 
 
 # --------------------------------------------------------------------------
-# Check value: CRC-16/CCITT-FALSE + truncated HMAC-SHA256
+# Check value: Ed25519 signature + CRC-16/CCITT-FALSE
 # --------------------------------------------------------------------------
 
 
@@ -408,14 +414,73 @@ def _encode(text: str) -> bytes:
     return text.encode("utf-8", "surrogatepass")
 
 
-def compute_qr_check(body: str, *, key: bytes) -> str:
+_CHECK_RE: Final = re.compile(r"([A-Za-z0-9]{1,8})\.([A-Za-z0-9_-]{86})-([0-9A-Fa-f]{4})")
+
+
+def compute_qr_check(body: str, *, key: SigningKey) -> str:
     """Our check value for ``body`` (QR fields 0–12 joined by ``|``).
 
-    ``<16 lower-case hex of HMAC-SHA256(key, body)>-<4 lower-case hex CRC-16>``.
+    ``<kid>.<base64url Ed25519 signature of the UTF-8 body>-<4 lower-case hex CRC-16>``.
     """
     data = _encode(body)
-    mac = hmac.new(bytes(key), data, hashlib.sha256).hexdigest()[:16]
-    return f"{mac}-{crc16_ccitt_false(data):04x}"
+    return f"{key.kid}.{b64url(key.sign(data))}-{crc16_ccitt_false(data):04x}"
+
+
+class CheckStatus(enum.StrEnum):
+    """What :func:`verify_card_qr` found."""
+
+    VALID = "valid"
+    BAD_SIGNATURE = "bad_signature"
+    """Our format, a published key, but the content was changed (or the signature is forged)."""
+    UNKNOWN_KID = "unknown_kid"
+    """Our format, signed with a key the JWK set does not hold (never ours, or long retired)."""
+    NOT_OURS = "not_ours"
+    """A well-formed card payload whose field 13 is not ours (a real VssID card): not verifiable here."""
+    MALFORMED = "malformed"
+
+
+@dataclass(frozen=True, slots=True)
+class QRCheck:
+    """The answer of :func:`verify_card_qr`."""
+
+    status: CheckStatus
+    card: CardQR | None = None
+    """The parsed content (None only when malformed); trust it only when ``status`` is VALID."""
+    kid: str | None = None
+    error: FormatError | None = None
+
+    @property
+    def valid(self) -> bool:
+        return self.status is CheckStatus.VALID
+
+
+def _check_status(parts: list[str], jwks: JWKSet) -> tuple[CheckStatus, str | None]:
+    m = _CHECK_RE.fullmatch(parts[_BODY_FIELDS].strip(" "))
+    if m is None:
+        return CheckStatus.NOT_OURS, None
+    kid, signature, crc = m.groups()
+    key = public_keys(jwks).get(kid)
+    if key is None:
+        return CheckStatus.UNKNOWN_KID, kid
+    data = _encode("|".join(parts[:_BODY_FIELDS]))
+    if int(crc, 16) != crc16_ccitt_false(data) or not verify_signature(key, signature, data):
+        return CheckStatus.BAD_SIGNATURE, kid
+    return CheckStatus.VALID, kid
+
+
+def verify_card_qr(payload: str, jwks: JWKSet) -> QRCheck:
+    """Verify a scanned card QR with nothing but a JWK set (pure: no server secret, no network).
+
+    Never raises for bad input: a payload that does not parse is ``MALFORMED`` (with the
+    :class:`FormatError`); a real card's payload is ``NOT_OURS``.
+    """
+    try:
+        parts = _split_payload(payload)
+        card = parse_qr_payload(payload)
+    except FormatError as exc:
+        return QRCheck(CheckStatus.MALFORMED, error=exc)
+    status, kid = _check_status(parts, jwks)
+    return QRCheck(status, card=card, kid=kid)
 
 
 # --------------------------------------------------------------------------
@@ -622,7 +687,7 @@ def qr_fields(card: CardQRFields) -> list[str]:
     ]
 
 
-def build_qr_payload(card: CardQRFields, *, key: bytes) -> str:
+def build_qr_payload(card: CardQRFields, *, key: SigningKey) -> str:
     """Render the card QR payload, fields 0–12, our check value, then ``$``.
 
     A :class:`CardQR` may be passed too; its ``check`` is ignored and recomputed.
@@ -650,20 +715,13 @@ def _split_payload(text: str) -> list[str]:
     return parts
 
 
-def _check_matches(parts: list[str], key: bytes) -> bool:
-    body = "|".join(parts[:_BODY_FIELDS])
-    expected = compute_qr_check(body, key=key)
-    given = parts[_BODY_FIELDS].strip(" ").lower()
-    return hmac.compare_digest(_encode(expected), _encode(given))
-
-
-def verify_qr_check(text: str, *, key: bytes) -> bool:
-    """True when field 13 matches our check value for fields 0–12 as given.
+def verify_qr_check(text: str, *, keys: JWKSet) -> bool:
+    """True when field 13 is our signature, by a key of ``keys``, of fields 0–12 as given.
 
     Raises :class:`FormatError` only when ``text`` does not have the payload's
     structure (field count, terminator); the fields themselves are not parsed.
     """
-    return _check_matches(_split_payload(text), key)
+    return _check_status(_split_payload(text), keys)[0] is CheckStatus.VALID
 
 
 def _printable_ascii(text: str, *, code: str, what: str, field: int) -> str:
@@ -673,15 +731,16 @@ def _printable_ascii(text: str, *, code: str, what: str, field: int) -> str:
     return s
 
 
-def parse_qr_payload(text: str, *, key: bytes | None = None) -> CardQR:
+def parse_qr_payload(text: str, *, keys: JWKSet | None = None) -> CardQR:
     """Parse a card QR payload (ours or a real card's).
 
     Accepts 10- or 15-character card codes (including old cards with letters),
     ``-`` placeholders, ``"01 - 043"`` / ``"01 – 043"`` / ``"01-043"`` facilities,
     non-zero-padded dates, a year-only date of birth and surrounding whitespace.
-    When ``key`` is given the check value (field 13) is verified and a mismatch
-    raises ``FormatError`` with code ``"qr_check"``; without a key it is kept
-    as printed and not verified.
+    When ``keys`` (a JWK set) is given the check value (field 13) is verified
+    and anything but a valid signature raises ``FormatError`` with code
+    ``"qr_check"``; without keys it is kept as printed and not verified
+    (:func:`verify_card_qr` tells the reasons apart).
     """
     parts = _split_payload(text)
 
@@ -713,7 +772,7 @@ def parse_qr_payload(text: str, *, key: bytes | None = None) -> CardQR:
     five_year = None if five_year_text in _PLACEHOLDERS else parse_date(five_year_text, field=12)
 
     check = parts[13].strip(" ")
-    if key is not None and not _check_matches(parts, key):
+    if keys is not None and _check_status(parts, keys)[0] is not CheckStatus.VALID:
         raise FormatError(
             "qr_check",
             "The QR check value does not match: the card was not issued by us or its content was altered.",

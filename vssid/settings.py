@@ -48,7 +48,14 @@ def env_secret(name: str, filename: str, nbytes: int = 50) -> str:
 
 
 SECRET_KEY = env_secret("SECRET_KEY", "secret_key")
-CARD_QR_KEY = env_secret("CARD_QR_KEY", "card_qr_key", 32)
+# ---- Card QR signature (registry.cardkeys, design.md §8) ----------------------------------------
+# "kid:base64url(32-byte Ed25519 private key)", older keys after it comma-separated (published, not
+# used); empty: a key ring generated once into CARD_KEY_RING, rotated by `manage.py rotate_card_key`.
+CARD_SIGNING_KEY = os.environ.get("CARD_SIGNING_KEY", "")
+CARD_KEY_RING = Path(os.environ.get("CARD_KEY_RING", VAR_DIR / "card_keys.json"))
+# A rotated-in key is published this long before it signs (the JWK set's max-age).
+CARD_KEY_LEAD_SECONDS = env_int("CARD_KEY_LEAD_SECONDS", 86400)
+# ---- end of card QR signature ------------------------------------------------------------------
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]

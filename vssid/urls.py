@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from api.urls import api
+from registry.cardkeys import card_keys_view
 from vssid import views
 
 admin.site.site_header = "VssID — Quản trị"
@@ -10,6 +11,7 @@ admin.site.site_title = "VssID"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path(".well-known/vssid-card-keys.json", card_keys_view, name="card_keys"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("", include("enrollment.urls")),

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 import zxingcpp
-from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -17,8 +16,9 @@ from PIL import Image
 
 from accounts.models import ApiToken, User
 from accounts.services import issue_tokens, revoke_access_token
-from registry.card import CITIZEN_ROLE, benefit_text, card_for_citizen, qr_key
+from registry.card import CITIZEN_ROLE, benefit_text, card_for_citizen
 from registry.cardformat import PartialDate, parse_qr_payload
+from registry.cardkeys import published_jwks
 from registry.models import HealthCard, Person
 
 pytestmark = pytest.mark.django_db
@@ -114,7 +114,7 @@ def test_another_persons_card_is_never_reachable(binh_client: Client, binh: User
 def test_the_payload_round_trips_with_her_data(binh: User) -> None:
     card = HealthCard.objects.select_related("initial_facility").get(person=binh.person, status="active")
     view = card_for_citizen(binh, today=dt.date(2026, 11, 25))
-    parsed = parse_qr_payload(view.qr_payload, key=settings.CARD_QR_KEY.encode())
+    parsed = parse_qr_payload(view.qr_payload, keys=published_jwks())
     assert parsed.card_code == BINH_CARD
     assert parsed.full_name == "Trần Thị Bình"
     assert parsed.date_of_birth == PartialDate(1992, 11, 3)
@@ -128,7 +128,7 @@ def test_the_payload_round_trips_with_her_data(binh: User) -> None:
     assert "Thái Hà" in parsed.address and "Hà Nội" in parsed.address
     assert view.qr_payload.endswith("|$")
     with pytest.raises(ValueError, match="check"):
-        parse_qr_payload(view.qr_payload, key=b"another key")
+        parse_qr_payload(view.qr_payload, keys={"keys": []})
 
 
 def test_year_only_birth_and_open_ended_card(binh: User) -> None:
@@ -141,7 +141,7 @@ def test_year_only_birth_and_open_ended_card(binh: User) -> None:
     assert view.date_of_birth == "1992"
     assert view.valid_to == dt.date(2026, 12, 31) and view.valid_to_open_ended
     assert not view.expired
-    parsed = parse_qr_payload(view.qr_payload, key=qr_key())
+    parsed = parse_qr_payload(view.qr_payload, keys=published_jwks())
     assert parsed.date_of_birth == PartialDate(1992)
     assert parsed.valid_to == dt.date(2026, 12, 31)
     assert parsed.live_area == "K2"
@@ -201,7 +201,7 @@ def test_api_card(binh: User) -> None:
     assert body["initial_facility"] == {"code": card.initial_facility.code, "name": card.initial_facility.name}
     assert body["valid_from"] == card.valid_from.isoformat()
     assert body["five_year_date"] == "2021-09-01"
-    parse_qr_payload(body["qr_payload"], key=qr_key())
+    parse_qr_payload(body["qr_payload"], keys=published_jwks())
 
 
 def test_api_card_is_one_prepared_query(binh: User, django_assert_num_queries: Any) -> None:

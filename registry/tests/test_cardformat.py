@@ -33,9 +33,13 @@ from registry.cardformat import (
     qr_fields,
     verify_qr_check,
 )
+from registry.cardsign import SigningKey, jwk_set
 
-KEY = b"test-card-qr-key-0123456789abcdef"
-OTHER_KEY = b"another-key"
+KEY = SigningKey("t1", bytes(range(32)))
+OTHER_KEY = SigningKey("t2", bytes(range(1, 33)))
+JWKS = jwk_set([(KEY.kid, KEY.public)])
+# The same kid with another key: what a forger who copies our kid publishes.
+OTHER_JWKS = jwk_set([(KEY.kid, OTHER_KEY.public)])
 
 # domain.md §4.1: the real 2017 sample.  Field 4 (address) is elided in the
 # doc, so we hex-encode a plausible address; every other field is literal.
@@ -287,10 +291,13 @@ def test_crc16_ccitt_false_known_values() -> None:
 def test_compute_qr_check_format() -> None:
     body = "0120878811|41|1985"
     check = compute_qr_check(body, key=KEY)
-    mac, crc = check.split("-")
-    assert len(mac) == 16 and len(crc) == 4
-    assert check == check.lower()
+    signed, crc = check.rsplit("-", 1)
+    kid, signature = signed.split(".")
+    assert kid == "t1" and len(signature) == 86 and len(crc) == 4
+    assert "=" not in signature
+    assert crc == crc.lower()
     assert int(crc, 16) == crc16_ccitt_false(body.encode())
+    assert compute_qr_check(body, key=KEY) == check  # Ed25519 is deterministic
     assert compute_qr_check(body, key=OTHER_KEY) != check
     assert compute_qr_check(body, key=OTHER_KEY).endswith(crc)
 
@@ -324,12 +331,12 @@ def test_build_qr_payload_layout() -> None:
 def test_qr_round_trip() -> None:
     fields = make_fields()
     payload = build_qr_payload(fields, key=KEY)
-    card = parse_qr_payload(payload, key=KEY)
+    card = parse_qr_payload(payload, keys=JWKS)
     assert isinstance(card, CardQR)
     assert card.to_fields() == fields
     assert card.check == payload.split("|")[13]
-    assert verify_qr_check(payload, key=KEY)
-    assert not verify_qr_check(payload, key=OTHER_KEY)
+    assert verify_qr_check(payload, keys=JWKS)
+    assert not verify_qr_check(payload, keys=OTHER_JWKS)
     # Rebuilding a parsed card gives the same payload.
     assert build_qr_payload(card, key=KEY) == payload
 
@@ -351,7 +358,7 @@ def test_qr_round_trip_placeholders_and_year_only_dob() -> None:
     assert parts[2] == "1948"
     assert parts[4] == "-"
     assert parts[9:13] == ["-", "-", "-", "-"]
-    card = parse_qr_payload(payload, key=KEY)
+    card = parse_qr_payload(payload, keys=JWKS)
     assert card.to_fields() == fields
     assert card.date_of_birth.is_year_only
     assert card.guardian_name is None
@@ -362,7 +369,7 @@ def test_qr_empty_manager_code_round_trips() -> None:
     fields = make_fields(manager_code="")
     payload = build_qr_payload(fields, key=KEY)
     assert payload.split("|")[9] == ""
-    assert parse_qr_payload(payload, key=KEY).manager_code == ""
+    assert parse_qr_payload(payload, keys=JWKS).manager_code == ""
 
 
 # Every Vietnamese vowel with every tone mark, upper and lower case, plus đ/Đ.
@@ -389,7 +396,7 @@ VIETNAMESE_NAMES = [
 @pytest.mark.parametrize("name", VIETNAMESE_NAMES)
 def test_qr_round_trip_vietnamese_names(name: str) -> None:
     fields = make_fields(full_name=name, guardian_name=name, address=name + ", Huế")
-    card = parse_qr_payload(build_qr_payload(fields, key=KEY), key=KEY)
+    card = parse_qr_payload(build_qr_payload(fields, key=KEY), keys=JWKS)
     assert card.full_name == name
     assert card.guardian_name == name
     assert card.address == name + ", Huế"
@@ -409,7 +416,7 @@ def test_qr_nfd_input_normalised_to_nfc(name: str) -> None:
     payload_nfc = build_qr_payload(make_fields(full_name=nfc, guardian_name=nfc, address=nfc), key=KEY)
     assert payload_nfd == payload_nfc
     assert payload_nfd.split("|")[1] == nfc.encode("utf-8").hex()
-    card = parse_qr_payload(payload_nfd, key=KEY)
+    card = parse_qr_payload(payload_nfd, keys=JWKS)
     assert card.full_name == nfc
     assert unicodedata.is_normalized("NFC", card.full_name)
 
@@ -458,9 +465,9 @@ def test_sample_parses() -> None:
 
 
 def test_sample_check_cannot_be_verified_with_our_key() -> None:
-    assert not verify_qr_check(SAMPLE, key=KEY)
+    assert not verify_qr_check(SAMPLE, keys=JWKS)
     with pytest.raises(FormatError) as info:
-        parse_qr_payload(SAMPLE, key=KEY)
+        parse_qr_payload(SAMPLE, keys=JWKS)
     assert info.value.code == "qr_check"
 
 
@@ -528,26 +535,29 @@ def test_tampered_payload_rejected(what: str, tamper: Callable[[str], str]) -> N
     payload = valid_payload()
     tampered = tamper(payload)
     assert tampered != payload
-    assert not verify_qr_check(tampered, key=KEY)
+    assert not verify_qr_check(tampered, keys=JWKS)
     with pytest.raises(FormatError) as info:
-        parse_qr_payload(tampered, key=KEY)
+        parse_qr_payload(tampered, keys=JWKS)
     assert info.value.code == "qr_check"
     # Without a key the tampered payload is still well formed.
     parse_qr_payload(tampered)
 
 
-def test_check_accepts_upper_case_check_value_and_whitespace() -> None:
+def test_check_accepts_upper_case_crc_and_whitespace() -> None:
     payload = valid_payload()
     parts = payload.split("|")
-    parts[13] = parts[13].upper()
+    parts[13] = parts[13][:-4] + parts[13][-4:].upper()
     upper = "|".join(parts)
-    assert verify_qr_check(upper + "\n", key=KEY)
-    assert parse_qr_payload(upper + "\r\n", key=KEY).full_name == "Nguyễn Thị Ánh Tuyết"
+    assert verify_qr_check(upper + "\n", keys=JWKS)
+    assert parse_qr_payload(upper + "\r\n", keys=JWKS).full_name == "Nguyễn Thị Ánh Tuyết"
+    # The signature is base64url: its case is part of it.
+    parts[13] = parts[13][:3] + parts[13][3:-5].swapcase() + parts[13][-5:]
+    assert not verify_qr_check("|".join(parts), keys=JWKS)
 
 
 def test_wrong_key_rejected() -> None:
     with pytest.raises(FormatError) as info:
-        parse_qr_payload(valid_payload(), key=OTHER_KEY)
+        parse_qr_payload(valid_payload(), keys=OTHER_JWKS)
     assert info.value.code == "qr_check"
     assert info.value.field == 13
 
@@ -615,9 +625,9 @@ MALFORMED: list[tuple[str, str, str]] = [
 
 @pytest.mark.parametrize(("what", "text", "code"), MALFORMED, ids=[m[0] for m in MALFORMED])
 def test_malformed_payload(what: str, text: str, code: str) -> None:
-    for key in (None, KEY):
+    for key in (None, JWKS):
         try:
-            parse_qr_payload(text, key=key)
+            parse_qr_payload(text, keys=key)
         except FormatError as exc:
             assert exc.code == code, (what, exc.code, str(exc))
             assert str(exc)
@@ -656,7 +666,7 @@ def test_build_rejects_bad_fields(overrides: dict[str, object], code: str) -> No
 
 def test_verify_qr_check_on_malformed_structure() -> None:
     with pytest.raises(FormatError) as info:
-        verify_qr_check("not a payload", key=KEY)
+        verify_qr_check("not a payload", keys=JWKS)
     assert info.value.code == "qr_field_count"
 
 
@@ -707,8 +717,8 @@ def test_fuzz_only_format_error() -> None:
     for text in inputs:
         for call in (
             lambda t: parse_qr_payload(t),
-            lambda t: parse_qr_payload(t, key=KEY),
-            lambda t: verify_qr_check(t, key=KEY),
+            lambda t: parse_qr_payload(t, keys=JWKS),
+            lambda t: verify_qr_check(t, keys=JWKS),
             lambda t: parse_card_number(t),
             lambda t: parse_card_number(t[:15], legacy=True),
             lambda t: parse_partial_date(t[:12]),

@@ -36,7 +36,7 @@ def test_embedded_default_migrates_and_seeds_on_sqlite(tmp_path: Path) -> None:
         assert db.execute("SELECT count(*) FROM registry_person").fetchone()[0] == 302
         name = db.execute("SELECT full_name FROM registry_person WHERE ssn = '0123456789'").fetchone()[0]
         assert name == "Nguyễn Văn An"
-        assert db.execute("SELECT count(*) FROM accounts_user").fetchone()[0] == 5
+        assert db.execute("SELECT count(*) FROM accounts_user").fetchone()[0] == 6  # accounts.demo.USERS
         # Django registers REGEXP on its connections; a plain client needs it too to write.
         db.create_function("REGEXP", 2, lambda pattern, value: value is not None and re.search(pattern, value) is not None)
         with pytest.raises(sqlite3.IntegrityError):
@@ -52,7 +52,8 @@ import datetime as dt
 from accounts.models import User
 from accounts.services import issue_tokens, revoke_access_token, user_for_access_token
 from api.routers.card import user_and_card_for_access_token
-from registry.card import card_for_citizen, qr_key
+from registry.card import card_for_citizen
+from registry.cardkeys import published_jwks
 from registry.cardformat import parse_qr_payload
 binh = User.objects.get(person__ssn="0198765432")
 pair = issue_tokens(binh, device="test")
@@ -61,7 +62,7 @@ assert user is not None and user.pk == binh.pk and user.is_active is True, user
 assert isinstance(user.date_joined, dt.datetime) and user.date_joined.tzinfo is not None, user.date_joined
 card = card_for_citizen(user)
 assert isinstance(card.valid_from, dt.date), card
-assert parse_qr_payload(card.qr_payload, key=qr_key()).full_name == card.full_name
+assert parse_qr_payload(card.qr_payload, keys=published_jwks()).full_name == card.full_name
 same_user, record = user_and_card_for_access_token(pair.access_token)
 assert same_user.pk == binh.pk and record is not None and record.number == card.card_number, record
 revoke_access_token(pair.access_token)
