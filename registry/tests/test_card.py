@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 from typing import Any
 
 import pytest
@@ -17,7 +18,7 @@ from PIL import Image
 from accounts.models import ApiToken, User
 from accounts.services import issue_tokens, revoke_access_token
 from registry.card import CITIZEN_ROLE, benefit_text, card_for_citizen
-from registry.cardformat import PartialDate, parse_qr_payload
+from registry.cardformat import PartialDate, parse_qr_payload, verify_card_qr
 from registry.cardkeys import published_jwks
 from registry.models import HealthCard, Person
 
@@ -243,6 +244,9 @@ def test_api_qr_png_decodes_to_the_payload(binh: User) -> None:
     assert "no-store" in response["Cache-Control"]
     results = zxingcpp.read_barcodes(Image.open(io.BytesIO(response.content)))
     assert [r.text for r in results] == [payload]
+    # Field 13 is the Ed25519 signature (design.md §8), verified with the published keys alone.
+    assert re.fullmatch(r"[A-Za-z0-9]{1,8}\.[A-Za-z0-9_-]{86}-[0-9a-f]{4}", results[0].text.split("|")[13])
+    assert verify_card_qr(results[0].text, Client().get("/.well-known/vssid-card-keys.json").json()).valid
 
 
 @pytest.mark.parametrize("path", ["/api/v1/me/card", "/api/v1/me/card/qr.png"])
