@@ -59,6 +59,18 @@ def test_binh_shows_her_card_online_and_offline(page: Page, live_server: Any, se
     fetched = page.locator(".fetched").inner_text()
     assert fetched.startswith("Cập nhật lúc ")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    # On the narrowest phones the holder's name and the card number each stay on one line.
+    for width in (320, 360, 412):
+        page.set_viewport_size({"width": width, "height": 740})
+        for selector in (".hi-card .holder", ".hi-card .card-number"):
+            lines = page.evaluate(
+                "s => { const e = document.querySelector(s); const r = document.createRange(); r.selectNodeContents(e);"
+                " return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; }",
+                selector,
+            )
+            assert lines == 1, (width, selector, lines)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.set_viewport_size({"width": 360, "height": 740})
 
     # The QR as the phone shows it decodes to exactly the API's payload. (The API call is made
     # after the page: a new token ends the web session, one device at a time — the page is cached.)
