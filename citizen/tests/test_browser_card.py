@@ -101,3 +101,23 @@ def test_binh_shows_her_card_online_and_offline(page: Page, live_server: Any, se
     assert not page.evaluate("caches.has('vssid-card-v1')")
 
     assert decoded == [api_payload()]
+
+
+def test_the_history_is_one_card_per_period_on_a_phone(page: Page, live_server: Any, seeded_register: None) -> None:
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(f"{live_server.url}/dang-nhap/?next=/ca-nhan/qua-trinh/")
+    page.get_by_label("Mã số BHXH hoặc số CCCD").fill("0198765432")
+    page.get_by_label("Mật khẩu").fill("VssidDemo@2026")
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Quá trình tham gia")
+    for width in (320, 360, 412):
+        page.set_viewport_size({"width": width, "height": 740})
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        rows = page.get_by_role("row").filter(has=page.get_by_role("cell"))
+        assert rows.count() >= 4  # Bình's raises: a period for each salary
+        # Each period is a card as wide as the screen allows, its salary and "báo sai" inside it.
+        first = rows.first.bounding_box()
+        assert first is not None and first["x"] >= 0 and first["x"] + first["width"] <= width
+        expect(rows.first.get_by_role("link", name="Báo sai")).to_be_visible()
+    page.set_viewport_size({"width": 1024, "height": 740})
+    expect(page.get_by_role("columnheader", name="Mức lương")).to_be_visible()  # the table on a wide screen
