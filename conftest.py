@@ -34,6 +34,34 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
 
 
 @pytest.fixture
+def seeded_register(transactional_db: None) -> None:
+    """The register for a transactional (browser) test: the flush after the previous one emptied it."""
+    from accounts.demo import is_seeded, seed_demo
+
+    if not is_seeded():
+        seed_demo(people=PEOPLE, seed=SEED, as_of=AS_OF)
+
+
+@pytest.fixture(scope="module")
+def register_restored_afterwards(django_db_blocker: Any) -> Iterator[None]:
+    """For modules of transactional tests: the register is seeded again once they are done.
+
+    Module scope, so it runs after the per-test flush of the last transactional test; the other
+    tests of the session expect the seeded register.
+    """
+    from django.db import connections
+
+    from accounts.demo import seed_demo
+
+    yield
+    with django_db_blocker.unblock():
+        seed_demo(people=PEOPLE, seed=SEED, as_of=AS_OF)
+        # This teardown has a connection of its own; left open, it would stop the test database
+        # from being dropped at the end of the session.
+        connections.close_all()
+
+
+@pytest.fixture
 def as_of() -> dt.date:
     return AS_OF
 

@@ -9,36 +9,29 @@ first, and once more afterwards for the tests that run later.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import zxingcpp
-from django.db import connections
 from django.test import Client
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from accounts.demo import is_seeded, seed_demo
 from accounts.models import User
 from accounts.services import issue_tokens
-from conftest import AS_OF, PEOPLE, SEED
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
-
-
-@pytest.fixture
-def seeded_register(transactional_db: None) -> None:
-    if not is_seeded():
-        seed_demo(people=PEOPLE, seed=SEED, as_of=AS_OF)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.browser,
+    pytest.mark.usefixtures("register_restored_afterwards"),
+]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def register_restored_afterwards(django_db_blocker: Any) -> Iterator[None]:
-    yield
-    with django_db_blocker.unblock():
-        seed_demo(people=PEOPLE, seed=SEED, as_of=AS_OF)
-        connections.close_all()
+def log_in_as_binh(page: Page, live_server: Any, *, then: str) -> None:
+    page.goto(f"{live_server.url}/dang-nhap/?next={then}")
+    page.get_by_label("Mã số BHXH hoặc số CCCD").fill("0198765432")
+    page.get_by_label("Mật khẩu").fill("VssidDemo@2026")
+    page.get_by_role("button", name="Đăng nhập").click()
 
 
 def api_payload() -> str:
@@ -49,10 +42,7 @@ def api_payload() -> str:
 
 def test_binh_shows_her_card_online_and_offline(page: Page, live_server: Any, seeded_register: None) -> None:
     page.set_viewport_size({"width": 360, "height": 740})
-    page.goto(f"{live_server.url}/dang-nhap/?next=/ca-nhan/the-bhyt/")
-    page.get_by_label("Mã số BHXH hoặc số CCCD").fill("0198765432")
-    page.get_by_label("Mật khẩu").fill("VssidDemo@2026")
-    page.get_by_role("button", name="Đăng nhập").click()
+    log_in_as_binh(page, live_server, then="/ca-nhan/the-bhyt/")
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Thẻ BHYT")
     expect(page.locator(".card-number")).to_have_text("DN4010198765432")
@@ -105,10 +95,7 @@ def test_binh_shows_her_card_online_and_offline(page: Page, live_server: Any, se
 
 def test_the_history_is_one_card_per_period_on_a_phone(page: Page, live_server: Any, seeded_register: None) -> None:
     page.set_viewport_size({"width": 360, "height": 740})
-    page.goto(f"{live_server.url}/dang-nhap/?next=/ca-nhan/qua-trinh/")
-    page.get_by_label("Mã số BHXH hoặc số CCCD").fill("0198765432")
-    page.get_by_label("Mật khẩu").fill("VssidDemo@2026")
-    page.get_by_role("button", name="Đăng nhập").click()
+    log_in_as_binh(page, live_server, then="/ca-nhan/qua-trinh/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Quá trình tham gia")
     for width in (320, 360, 412):
         page.set_viewport_size({"width": width, "height": 740})

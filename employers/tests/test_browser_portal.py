@@ -7,34 +7,20 @@ after the module so later tests find it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connections
 from playwright.sync_api import Page, expect
 
-from accounts.demo import is_seeded, seed_demo
-from conftest import AS_OF, PEOPLE, SEED
 from enrollment.tests.web_support import sms_of, use_files
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.browser,
+    pytest.mark.usefixtures("register_restored_afterwards"),
+]
 AN = "0123456789"
-
-
-@pytest.fixture
-def seeded_register(transactional_db: None) -> None:
-    if not is_seeded():
-        seed_demo(people=PEOPLE, seed=SEED, as_of=AS_OF)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def register_restored_afterwards(django_db_blocker: Any) -> Iterator[None]:
-    yield
-    with django_db_blocker.unblock():
-        seed_demo(people=PEOPLE, seed=SEED, as_of=AS_OF)
-        connections.close_all()
 
 
 def test_hr_invites_an_once_on_a_phone(

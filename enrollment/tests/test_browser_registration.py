@@ -21,39 +21,22 @@ import io
 import json
 import re
 import unicodedata
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connections
 from playwright.sync_api import FilePayload, Page, expect
 from pypdf import PdfReader
 
-from accounts.demo import is_seeded, seed_demo
-from conftest import AS_OF, PEOPLE, SEED
 from enrollment.models import Registration
 from enrollment.tests.web_support import AN_FORM, jpeg, use_files
 from messaging.delivery import deliver_due_messages
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
-
-
-@pytest.fixture
-def seeded_register(transactional_db: None) -> None:
-    if not is_seeded():
-        seed_demo(people=PEOPLE, seed=SEED, as_of=AS_OF)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def register_restored_afterwards(django_db_blocker: Any) -> Iterator[None]:
-    # Module scope: this runs after the per-test flush of the transactional test.
-    yield
-    with django_db_blocker.unblock():
-        seed_demo(people=PEOPLE, seed=SEED, as_of=AS_OF)
-        # This teardown has a connection of its own; left open, it would stop the test database
-        # from being dropped at the end of the session.
-        connections.close_all()
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.browser,
+    pytest.mark.usefixtures("register_restored_afterwards"),
+]
 
 
 @pytest.fixture

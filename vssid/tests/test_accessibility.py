@@ -11,19 +11,18 @@ transactional: the register is re-seeded before when empty and after, for later 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connections
 from django.urls import NoReverseMatch, reverse
 from playwright.sync_api import Page, expect
 
-from accounts.demo import is_seeded, seed_demo
-from conftest import AS_OF, PEOPLE, SEED
-
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.browser,
+    pytest.mark.usefixtures("register_restored_afterwards"),
+]
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 ANONYMOUS_PAGES = ["home", "enrollment:register", "enrollment:status", "accounts:login"]
@@ -56,20 +55,6 @@ ROLE_PAGES = {
 BLOCKING = ("serious", "critical")
 # Pages of the citizen self-service feature, also checked for sideways overflow on a phone.
 OWN_PAGES = {"accounts:home", "estimate:estimate", "accounts:devices", "accounts:viewers"}
-
-
-@pytest.fixture
-def seeded_register(transactional_db: None) -> None:
-    if not is_seeded():
-        seed_demo(people=PEOPLE, seed=SEED, as_of=AS_OF)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def register_restored_afterwards(django_db_blocker: Any) -> Iterator[None]:
-    yield
-    with django_db_blocker.unblock():
-        seed_demo(people=PEOPLE, seed=SEED, as_of=AS_OF)
-        connections.close_all()
 
 
 def existing(names: list[str]) -> list[tuple[str, str]]:
