@@ -60,13 +60,6 @@ class Beater:
         self._last = now
         return True
 
-    def forget(self) -> None:
-        """A clean stop: remove this process's row so it is not reported as stale."""
-        try:
-            Heartbeat.objects.filter(process=self.process).delete()
-        except DatabaseError:
-            logger.warning("Could not remove the %s heartbeat", self.role, exc_info=True)
-
 
 @dataclass(frozen=True)
 class RoleHealth:

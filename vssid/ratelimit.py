@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django_tasks import task
 
@@ -69,6 +69,23 @@ def _refused(rate: Rate, key: str, now: dt.datetime) -> RateLimited | None:
     return None if ends_at is None else RateLimited(rate, ends_at - now)
 
 
+def _count(rows: QuerySet[RateCounter]) -> int:
+    return int(rows.values_list("count", flat=True).get())
+
+
+def _open_window(rows: QuerySet[RateCounter], key: str, rate: Rate, now: dt.datetime) -> bool:
+    """Start a new window at 1 (reusing a spent row, or inserting one); False if another request
+    created the row in between."""
+    if rows.filter(window_ends_at__lte=now).update(count=1, window_ends_at=now + rate.window):
+        return True
+    try:
+        with transaction.atomic():  # a savepoint inside the caller's transaction
+            RateCounter.objects.create(key=key, count=1, window_ends_at=now + rate.window)
+    except IntegrityError:
+        return False
+    return True
+
+
 def check(rate: Rate, subject: object, *, now: dt.datetime | None = None) -> None:
     """Raise RateLimited when the budget is already spent; count nothing."""
     now = now or timezone.now()
@@ -93,20 +110,15 @@ def take(rate: Rate, subject: object, *, now: dt.datetime | None = None) -> int:
     rows = RateCounter.objects.filter(key=key)
     for _attempt in range(3):
         if rows.filter(window_ends_at__gt=now, count__lt=rate.limit).update(count=F("count") + 1):
-            return int(rows.values_list("count", flat=True).get())
-        if rows.filter(window_ends_at__lte=now).update(count=1, window_ends_at=now + rate.window):
-            return 1
+            return _count(rows)
         refused = _refused(rate, key, now)
         if refused is not None:
             raise refused
         if rate.limit < 1:
             raise RateLimited(rate, rate.window)
-        try:
-            with transaction.atomic():  # a savepoint inside the caller's transaction
-                RateCounter.objects.create(key=key, count=1, window_ends_at=now + rate.window)
+        if _open_window(rows, key, rate, now):
             return 1
-        except IntegrityError:  # another request created it in between: count on that row
-            continue
+        # Another request opened the window in between: count on its row.
     raise RateLimited(rate, rate.window)  # pragma: no cover - three races in a row
 
 
@@ -123,15 +135,12 @@ def hit(rate: Rate, subject: object, *, now: dt.datetime | None = None) -> int:
     key = _key(rate, subject)
     rows = RateCounter.objects.filter(key=key)
     if rows.filter(window_ends_at__gt=now).update(count=F("count") + 1):
-        return int(rows.values_list("count", flat=True).get())
-    if rows.filter(window_ends_at__lte=now).update(count=1, window_ends_at=now + rate.window):
+        return _count(rows)
+    if _open_window(rows, key, rate, now):
         return 1
-    try:
-        with transaction.atomic():
-            RateCounter.objects.create(key=key, count=1, window_ends_at=now + rate.window)
-    except IntegrityError:
-        rows.update(count=F("count") + 1)
-    return 1
+    # Another request opened the window in between: count on its row.
+    rows.update(count=F("count") + 1)
+    return _count(rows)
 
 
 def hit_to_lock(rate: Rate, subject: object, *, now: dt.datetime | None = None) -> int:

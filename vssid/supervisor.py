@@ -14,7 +14,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import FrameType
 
 logger = logging.getLogger("vssid.supervisor")
@@ -35,7 +35,6 @@ class Program:
     restart_at: float | None = None
     delay: float = BACKOFF_FIRST
     restarts: int = 0
-    exits: list[int] = field(default_factory=list)
 
 
 class Supervisor:
@@ -63,7 +62,6 @@ class Supervisor:
 
     def _on_exit(self, program: Program, code: int) -> int | None:
         """Handle one exit; an exit code when everything must stop."""
-        program.exits.append(code)
         program.process = None
         if not program.restart:
             logger.warning("%s exited with code %s; stopping the others", program.name, code)
