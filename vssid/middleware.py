@@ -69,3 +69,72 @@ def touch_staff_session(request: HttpRequest, user: object, *, force: bool = Fal
     if force or stale or session.get_expiry_age() != idle:
         session.set_expiry(idle)
         session["_touched_at"] = now
+
+
+class ApiStackMiddleware:
+    """What an /api/ request without cookies needs of the full stack, in one layer (vssid.wsgi).
+
+    Such a request (a token client: the mobile app, a hospital's system) has no session, so the
+    session, CSRF, message, auth-session, staff-idle and password-change middleware have nothing
+    to do for it but cost a Python call each. This keeps what the API's answers still need:
+    - the language of error messages from Accept-Language (as LanguageMiddleware does for /api/
+      without a cookie), with `Vary: Accept-Language` and `Content-Language`;
+    - `request.user` as an anonymous user until a bearer guard replaces it;
+    - the Content-Security-Policy and X-Frame-Options headers of the full stack, the policy built
+      once here instead of twice per response by django-csp (a response that asks for its own
+      policy, through django-csp's decorators, still gets it built).
+    SecurityMiddleware stays in front of it (nosniff, referrer and opener policies, HSTS, https
+    redirect); tests compare the headers of both stacks response by response.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        from csp.constants import HEADER, HEADER_REPORT_ONLY
+        from csp.middleware import CSPMiddleware
+        from csp.utils import build_policy
+
+        self.get_response = get_response
+        self.csp = CSPMiddleware(get_response)
+        self.supported = {code for code, _ in settings.LANGUAGES}
+        # (header, policy, excluded path prefixes, the attribute of a response exempt from it)
+        self.policies: list[tuple[str, str, tuple[str, ...], str]] = []
+        for header, name, report_only, exempt in (
+            (HEADER, "CONTENT_SECURITY_POLICY", False, "_csp_exempt"),
+            (HEADER_REPORT_ONLY, "CONTENT_SECURITY_POLICY_REPORT_ONLY", True, "_csp_exempt_ro"),
+        ):
+            config = getattr(settings, name, None) or {}
+            policy = build_policy(report_only=report_only)
+            if policy:
+                self.policies.append((header, policy, tuple(config.get("EXCLUDE_URL_PREFIXES") or ()), exempt))
+        self.frame_options = getattr(settings, "X_FRAME_OPTIONS", "DENY").upper()
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.contrib.auth.models import AnonymousUser
+        from django.http import HttpResponseBase
+
+        chosen = translation.get_language_from_request(request)
+        if chosen not in self.supported:
+            chosen = settings.LANGUAGE_CODE
+        translation.activate(chosen)
+        request.LANGUAGE_CODE = chosen
+        request.user = AnonymousUser()
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", chosen)
+        if isinstance(response, HttpResponseBase):
+            self._security_headers(request, response)
+        return response
+
+    def _security_headers(self, request: HttpRequest, response: HttpResponse) -> None:
+        if any(getattr(response, name, None) for name in _CUSTOM_CSP):
+            self.csp.process_response(request, response)  # a policy of its own: django-csp's rules
+        else:
+            for header, policy, excluded, exempt in self.policies:
+                if not getattr(response, exempt, False) and header not in response and not request.path_info.startswith(excluded):
+                    response[header] = policy
+        if not response.streaming and "Content-Length" not in response:
+            response["Content-Length"] = str(len(response.content))  # as CommonMiddleware
+        if "X-Frame-Options" not in response and not getattr(response, "xframe_options_exempt", False):
+            response["X-Frame-Options"] = self.frame_options
+
+
+_CUSTOM_CSP = tuple(f"_csp_{kind}{ro}" for kind in ("config", "update", "replace") for ro in ("", "_ro"))

@@ -100,6 +100,12 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+# Cookie-less /api/ requests (token clients) take this stack instead (vssid.wsgi): no session, CSRF,
+# messages or language cookie to handle; the same security headers (vssid.middleware.ApiStackMiddleware).
+API_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "vssid.middleware.ApiStackMiddleware",
+]
 
 ROOT_URLCONF = "vssid.urls"
 WSGI_APPLICATION = "vssid.wsgi.application"
