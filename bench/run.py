@@ -3,9 +3,10 @@
 
 Seeds 1,000,000 people into the bench database when it does not hold them yet (or with
 --reseed), then times the queries that every screen of the register depends on, and the
-registration submissions per second through gunicorn (bench/registration.py, ~25 s), and the
-citizen's card read against a bare endpoint (bench/card_bench.py, ~40 s). Results are
-printed and written to var/bench/results.json.
+scenarios of SCENARIOS below (the API's floor, card and participation through gunicorn in
+bench/card_bench.py, and those of the other parts of the app), one after the other. Results are
+printed and written to bench/results/ (JSON and a Markdown table; git-ignored); a run in which any
+answer was wrong fails.
 """
 
 from __future__ import annotations
@@ -64,8 +65,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--people", type=int, default=1_000_000)
     parser.add_argument("--reseed", action="store_true")
-    parser.add_argument("--skip-registration", action="store_true", help="skip the registration throughput run")
-    parser.add_argument("--skip-card", action="store_true", help="skip the card read throughput run")
+    parser.add_argument("--only", nargs="*", default=[], help="run only these scenarios (names in SCENARIOS)")
+    parser.add_argument("--skip", nargs="*", default=[], help="skip these scenarios")
     args = parser.parse_args()
     url = os.environ["DATABASE_URL"]
     ensure_database(url)
@@ -126,28 +127,77 @@ def main() -> None:
     print(json.dumps(results["rows"], indent=2))
     for name, figures in results["queries"].items():  # type: ignore[attr-defined]
         print(f"{name:45s} median {figures['median_ms']:7.2f} ms   p99 {figures['p99_ms']:7.2f} ms")
-    # The campaign dashboard of the city office (employers app, bench/campaign_bench.py).
-    from bench import campaign_bench
+    connection.close()
+    failed = run_scenarios(results, only=args.only, skip=args.skip)
+    write_results(results)
+    if failed:
+        sys.exit("make bench: errors in " + ", ".join(failed) + " (see above); a run with errors fails")
 
-    results["campaign_dashboard"] = campaign_bench.run()
-    campaign_bench.report(results["campaign_dashboard"])  # type: ignore[arg-type]
-    if not args.skip_registration:
-        # POST /api/v1/registrations through gunicorn with three photos each (bench/registration.py).
-        from bench import registration
 
-        connection.close()
-        results["registration"] = registration.run()
-        registration.report(results["registration"])  # type: ignore[arg-type]
-    if not args.skip_card:
-        # GET /api/v1/me/card (and /me/participation) against /api/v1/health through gunicorn.
-        from bench import card_bench
+# Scenario modules of bench/, in the order they run. Each has run() -> dict (JSON-able) and may
+# have report(results) (prints its part) and table(results) -> Markdown lines; a result with a
+# non-zero "errors" fails the run. A module not present on this branch is skipped. One line each.
+SCENARIOS = [
+    "campaign_bench",  # the city office's campaign dashboard
+    "card_bench",  # the fair API benchmark: floor full/lean, ORM, card warm/cold, participation, memory
+    "card_check",  # the hospital counter's card check
+    "declarations",  # employers' monthly declarations
+    "registration",  # registrations with three photos
+]
 
-        connection.close()
-        results["card"] = card_bench.run()
-        card_bench.report(results["card"])  # type: ignore[arg-type]
-    out_dir = ROOT / "var" / "bench"
+
+def run_scenarios(results: dict[str, object], *, only: list[str], skip: list[str]) -> list[str]:
+    import importlib
+    import importlib.util
+
+    failed = []
+    for name in SCENARIOS:
+        if (only and name not in only) or name in skip:
+            continue
+        if importlib.util.find_spec(f"bench.{name}") is None:
+            print(f"{name}: not on this branch, skipped")
+            continue
+        module = importlib.import_module(f"bench.{name}")
+        try:
+            outcome = module.run()
+        except Exception as exc:
+            outcome = {"errors": 1, "failure": f"{type(exc).__name__}: {exc}"}
+            print(f"{name}: FAILED {outcome['failure']}", file=sys.stderr)
+        results[name] = outcome
+        if hasattr(module, "report") and "failure" not in outcome:
+            module.report(outcome)
+        if isinstance(outcome, dict) and outcome.get("errors"):
+            failed.append(name)
+    return failed
+
+
+def write_results(results: dict[str, object]) -> None:
+    """bench/results/<UTC time>.json and .md (git-ignored), and latest.json / latest.md."""
+    import importlib
+
+    out_dir = ROOT / "bench" / "results"
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    lines = [f"# make bench, {stamp}", "", f"Database `{results['database']}`, rows: {results['rows']}", ""]
+    for name, figures in results.get("queries", {}).items():  # type: ignore[attr-defined]
+        lines.append(f"- {name}: median {figures['median_ms']} ms, p99 {figures['p99_ms']} ms")
+    for name in SCENARIOS:
+        outcome = results.get(name)
+        if not isinstance(outcome, dict):
+            continue
+        lines += ["", f"## {name}", ""]
+        module = importlib.import_module(f"bench.{name}")
+        if hasattr(module, "table") and "failure" not in outcome:
+            lines += module.table(outcome)
+        else:
+            lines.append("```\n" + json.dumps(outcome, indent=2, ensure_ascii=False, default=str)[:4000] + "\n```")
+        for verdict, figures in (outcome.get("verdicts") or {}).items():
+            lines.append(f"- {'holds' if figures['holds'] else '**missed**'}: {verdict} ({figures['value']})")
+    text = json.dumps(results, indent=2, ensure_ascii=False, default=str)
+    for stem in (stamp, "latest"):
+        (out_dir / f"{stem}.json").write_text(text)
+        (out_dir / f"{stem}.md").write_text("\n".join(lines) + "\n")
+    print(f"results: {out_dir / (stamp + '.json')} and .md")
 
 
 if __name__ == "__main__":
