@@ -10,7 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.db import models, router
+from django.db.models import Field
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,10 +21,12 @@ from django.utils.translation import gettext as _
 from registry import rules
 from registry.models import (
     BenefitPayment,
+    Employer,
     MedicalVisit,
     ParticipationPeriod,
     Scheme,
 )
+from vssid.db.hot import fetch_all, instance_from_row
 from vssid.errors import DomainError
 
 SCHEME_ORDER = (Scheme.BHXH, Scheme.BHTN, Scheme.BHYT, Scheme.BHTNLD)
@@ -187,27 +192,37 @@ def _row(period: ParticipationPeriod, today: dt.date | None) -> PeriodRow:
     )
 
 
-def _periods(person_id: int) -> list[ParticipationPeriod]:
-    """Every period of the person with its employer: one query."""
-    return list(
-        ParticipationPeriod.objects.filter(person_id=person_id)
-        .select_related("employer")
-        .only(
-            "id",
-            "scheme",
-            "from_month",
-            "to_month",
-            "position",
-            "salary_basis",
-            "currency",
-            "voluntary",
-            "late_months",
-            "employer__code",
-            "employer__name",
-            "employer__office_id",
-        )
-        .order_by("scheme", "from_month", "id")
-    )
+# The second screen citizens open, after the card: one fixed query, prepared on PostgreSQL
+# (vssid.db.hot), where the ORM spent longer compiling it than the database took to run it.
+def _fields(model: type[models.Model], names: tuple[str, ...]) -> list[Field[Any, Any]]:
+    # In the model's order: Model.from_db (vssid.db.hot.instance_from_row) fills the deferred ones in.
+    return [f for f in model._meta.concrete_fields if f.name in names]
+
+
+_PERIOD_FIELDS = _fields(
+    ParticipationPeriod,
+    ("id", "scheme", "from_month", "to_month", "position", "salary_basis", "currency", "voluntary", "late_months", "employer"),
+)
+_EMPLOYER_FIELDS = _fields(Employer, ("code", "name", "office"))
+_COLUMNS = ", ".join([f'p."{f.column}"' for f in _PERIOD_FIELDS] + [f'e."{f.column}"' for f in _EMPLOYER_FIELDS])
+_PERIODS_SQL = (
+    f"SELECT {_COLUMNS}"  # noqa: S608 - names from the models
+    f" FROM {ParticipationPeriod._meta.db_table} p LEFT JOIN {Employer._meta.db_table} e ON e.code = p.employer_id"
+    + " WHERE p.person_id = %s ORDER BY p.scheme, p.from_month, p.id"
+)
+
+
+def _periods(person_id: int, *, using: str | None = None) -> list[ParticipationPeriod]:
+    """Every period of the person with its employer: one query (other fields deferred, as `.only()`)."""
+    alias = using or router.db_for_read(ParticipationPeriod)
+    cut = len(_PERIOD_FIELDS)
+    periods = []
+    for row in fetch_all(_PERIODS_SQL, [person_id], using=alias):
+        period = instance_from_row(ParticipationPeriod, _PERIOD_FIELDS, row[:cut], using=alias)
+        if row[cut] is not None:
+            period.employer = instance_from_row(Employer, _EMPLOYER_FIELDS, row[cut:], using=alias)
+        periods.append(period)
+    return periods
 
 
 def participation_history(

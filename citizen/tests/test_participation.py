@@ -114,6 +114,10 @@ def test_api_participation_owner_only_and_filters() -> None:
     response = client.get("/api/v1/me/participation?scheme=bhxh", **_bearer(binh))
     assert response.status_code == 200, response.content
     data = response.json()
+    # The router renders its dict as it is: the answer must be exactly the declared schema.
+    from api.routers.history import ParticipationOut
+
+    assert ParticipationOut.model_validate(data).model_dump(mode="json") == data
     person = Person.objects.get(ssn=BINH_SSN)
     assert data["total_months"] == expected_months(periods_of(person, "bhxh"), timezone.localdate())
     assert [p["from_month"] for p in data["periods"]] == ["09/2016", "01/2019", "01/2022", "01/2025"]

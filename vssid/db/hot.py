@@ -19,54 +19,72 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 import psycopg
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import Field
 
 M = TypeVar("M", bound=models.Model)
 
 
-def _prepares() -> bool:
-    return connection.vendor == "postgresql" and connection.settings_dict.get("OPTIONS", {}).get("prepare_threshold") is not None
+def _prepares(conn: Any) -> bool:
+    return conn.vendor == "postgresql" and conn.settings_dict.get("OPTIONS", {}).get("prepare_threshold") is not None
 
 
-def fetch_one(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
-    """The first row of a fixed query (%s placeholders), prepared where the database allows."""
-    row: tuple[Any, ...] | None
-    if not _prepares():
-        with connection.cursor() as cursor:
+def fetch_one(sql: str, params: Sequence[Any], *, using: str = DEFAULT_DB_ALIAS) -> tuple[Any, ...] | None:
+    """The first row of a fixed query (%s placeholders), prepared where the database allows.
+
+    `using`: the database alias (a replica for read-only work, vssid.dbrouter.read_alias()).
+    """
+    rows = _run(sql, params, using, many=False)
+    return rows[0] if rows else None
+
+
+def fetch_all(sql: str, params: Sequence[Any], *, using: str = DEFAULT_DB_ALIAS) -> list[tuple[Any, ...]]:
+    """Every row of a fixed query (%s placeholders), prepared where the database allows."""
+    return _run(sql, params, using, many=True)
+
+
+def _run(sql: str, params: Sequence[Any], using: str, *, many: bool) -> list[tuple[Any, ...]]:
+    conn = connections[using]
+
+    def fetch(cursor: Any) -> list[tuple[Any, ...]]:
+        if many:
+            return list(cursor.fetchall())
+        row = cursor.fetchone()
+        return [row] if row is not None else []
+
+    if not _prepares(conn):
+        with conn.cursor() as cursor:
             cursor.execute(sql, params)
-            row = cursor.fetchone()
-        return row
+            return fetch(cursor)
 
-    connection.ensure_connection()
-    raw: Any = psycopg.Cursor(connection.connection)  # server-side binding: preparable
-    if connection.queries_logged or connection.execute_wrappers:
+    conn.ensure_connection()
+    raw: Any = psycopg.Cursor(conn.connection)  # server-side binding: preparable
+    if conn.queries_logged or conn.execute_wrappers:
         # Logged and wrapped like any other query (query counts in tests, debug tools).
-        with connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw) as cursor:
+        with conn.make_debug_cursor(raw) if conn.queries_logged else conn.make_cursor(raw) as cursor:
             cursor.execute(sql, params)
-            row = cursor.fetchone()
-        log = connection.queries_log
-        if connection.queries_logged and log and log[-1]["sql"] is None:
+            rows = fetch(cursor)
+        log = conn.queries_log
+        if conn.queries_logged and log and log[-1]["sql"] is None:
             # Django reads the SQL back from a client-side cursor only; log it as it would have.
-            ops: Any = connection.ops  # the PostgreSQL backend's operations
+            ops: Any = conn.ops  # the PostgreSQL backend's operations
             log[-1]["sql"] = ops.compose_sql(sql, params)
-        return row
+        return rows
     # The same checks and error translation as Django's cursor wrapper, without its layers.
-    connection.validate_no_broken_transaction()
-    with connection.wrap_database_errors, raw:
+    conn.validate_no_broken_transaction()
+    with conn.wrap_database_errors, raw:
         raw.execute(sql, params)
-        row = raw.fetchone()
-    return row
+        return fetch(raw)
 
 
-def _converters(model: type[models.Model], fields: Sequence[Field[Any, Any]]) -> list[tuple[Any, list[Any]]]:
-    key = (connection.vendor, model, tuple(field.attname for field in fields))
+def _converters(conn: Any, model: type[models.Model], fields: Sequence[Field[Any, Any]]) -> list[tuple[Any, list[Any]]]:
+    key = (conn.vendor, model, tuple(field.attname for field in fields))
     found = _CONVERTERS.get(key)
     if found is None:
         found = []
         for field in fields:
             col = field.get_col(model._meta.db_table)
-            found.append((col, connection.ops.get_db_converters(col) + col.get_db_converters(connection)))
+            found.append((col, conn.ops.get_db_converters(col) + col.get_db_converters(conn)))
         _CONVERTERS[key] = found
     return found
 
@@ -74,15 +92,19 @@ def _converters(model: type[models.Model], fields: Sequence[Field[Any, Any]]) ->
 _CONVERTERS: dict[tuple[str, type[models.Model], tuple[str, ...]], list[tuple[Any, list[Any]]]] = {}
 
 
-def instance_from_row(model: type[M], fields: Sequence[Field[Any, Any]], row: Sequence[Any]) -> M:
+def instance_from_row(
+    model: type[M], fields: Sequence[Field[Any, Any]], row: Sequence[Any], *, using: str = DEFAULT_DB_ALIAS
+) -> M:
     """A model instance from raw column values, converted as the ORM converts them.
 
-    The other fields are deferred (loaded on access), as with `.only()`. Converters matter on
+    `fields` in the model's order (its concrete fields); the others are deferred (loaded on access),
+    as with `.only()`. Converters matter on
     SQLite, which hands back naive datetimes and integers for booleans.
     """
+    conn = connections[using]
     values = []
-    for (col, converters), value in zip(_converters(model, fields), row, strict=True):
+    for (col, converters), value in zip(_converters(conn, model, fields), row, strict=True):
         for converter in converters:
-            value = converter(value, col, connection)
+            value = converter(value, col, conn)
         values.append(value)
-    return model.from_db(connection.alias, [field.attname for field in fields], values)
+    return model.from_db(using, [field.attname for field in fields], values)
