@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import ApiToken, OneTimeCode, User
 from messaging.services import queue_sms
-from vssid.db.hot import fetch_one, instance_from_row
+from vssid.db.hot import fetch_one_for_read, instance_from_row
 from vssid.errors import DomainError
 from vssid.phone import InvalidPhone, normalize_phone
 from vssid.ratelimit import Rate, RateLimited, check, hit_to_lock, reset
@@ -298,7 +298,7 @@ _USER_FOR_ACCESS_SQL = access_token_sql()
 
 def user_for_access_token(raw: str) -> User | None:
     """The active user of a live access token, or None (unknown, revoked, expired, user disabled)."""
-    row = fetch_one(_USER_FOR_ACCESS_SQL, access_token_params(raw))
+    row = fetch_one_for_read(_USER_FOR_ACCESS_SQL, access_token_params(raw))
     return None if row is None else user_from_row(row)
 
 

@@ -29,7 +29,7 @@ from registry.cardformat import CardQRFields, PartialDate, build_qr_payload
 from registry.cardkeys import signing_key
 from registry.cardsign import SigningKey
 from registry.models import HealthCard, Person, Sex
-from vssid.db.hot import fetch_one
+from vssid.db.hot import fetch_one_for_read
 
 
 @dataclass(frozen=True)
@@ -165,7 +165,7 @@ def card_record(columns: Sequence[Any]) -> CardRecord | None:
 
 def active_card_for_person(person_id: int) -> CardRecord:
     """The person's card in use, with its facility and the person's address, in one query."""
-    row = fetch_one(_ACTIVE_CARD_SQL, [person_id])
+    row = fetch_one_for_read(_ACTIVE_CARD_SQL, [person_id])
     if row is None:
         raise NoActiveCard
     return CardRecord(*row)

@@ -152,6 +152,37 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     if os.environ.get("DB_PREPARED_STATEMENTS", "1") != "0":
         DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# ---- Read replicas (vssid.dbrouter) --------------------------------------------------------------
+# Comma-separated URLs of streaming replicas of DATABASE_URL: the read-only work of REPLICA_READ_PATHS
+# goes there; writes, transactions and everything else stay on the primary.
+DATABASE_REPLICA_URLS = [u.strip() for u in os.environ.get("DATABASE_REPLICA_URLS", "").split(",") if u.strip()]
+REPLICA_MAX_LAG_S = float(os.environ.get("REPLICA_MAX_LAG_S") or 5)  # a replica further behind is skipped
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 5)  # a client that wrote reads the primary this long
+REPLICA_CHECK_INTERVAL_S = float(os.environ.get("REPLICA_CHECK_INTERVAL_S") or 2)  # per process and replica
+REPLICA_READ_PATHS = [
+    "/api/v1/me/card",
+    "/api/v1/me/participation",
+    "/api/v1/me/benefits",
+    "/api/v1/me/medical-visits",
+    "/api/v1/me/flags",
+    "/api/v1/lookup/",
+    "/api/v1/card-check",
+    "/fhir/",
+    "/ca-nhan/the-bhyt/",
+    "/ca-nhan/qua-trinh/",
+    "/ca-nhan/thong-tin-huong/",
+    "/ca-nhan/kham-chua-benh/",
+    "/tra-cuu/",
+]
+for _n, _url in enumerate(DATABASE_REPLICA_URLS):
+    _replica = dj_database_url.parse(_url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"])
+    _replica["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), "connect_timeout": 2, **_replica.get("OPTIONS", {})}
+    _replica["TEST"] = {"MIRROR": "default"}  # tests read the test database through it
+    DATABASES[f"replica{_n}"] = _replica
+if DATABASE_REPLICA_URLS:
+    DATABASE_ROUTERS = ["vssid.dbrouter.ReplicaRouter"]
+    MIDDLEWARE.append("vssid.dbrouter.ReplicaMiddleware")
+    API_MIDDLEWARE.append("vssid.dbrouter.ReplicaMiddleware")
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["accounts.backends.IdentifierBackend"]

@@ -17,7 +17,7 @@ from api.auth import CitizenAuth
 from api.errors import ApiError
 from api.schemas import ErrorOut
 from registry.card import CARD_COLUMNS, CardRecord, CardView, active_card_joins, card_record, card_view
-from vssid.db.hot import fetch_one
+from vssid.db.hot import fetch_one_for_read
 
 # The token, its user and the user's card in use, with its holder and place names: one query.
 _CITIZEN_AND_CARD_SQL = access_token_sql(CARD_COLUMNS, active_card_joins("u.person_id"))
@@ -29,7 +29,7 @@ def user_and_card_for_access_token(raw: str) -> tuple[User, CardRecord | None] |
     None when the token is not live (as accounts.services.user_for_access_token); the card is
     None when the user has no card in use (or is not a citizen).
     """
-    row = fetch_one(_CITIZEN_AND_CARD_SQL, access_token_params(raw))
+    row = fetch_one_for_read(_CITIZEN_AND_CARD_SQL, access_token_params(raw))
     if row is None:
         return None
     return user_from_row(row), card_record(row[USER_COLUMN_COUNT:])

@@ -38,6 +38,21 @@ def fetch_one(sql: str, params: Sequence[Any], *, using: str = DEFAULT_DB_ALIAS)
     return rows[0] if rows else None
 
 
+def fetch_one_for_read(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
+    """fetch_one on a replica when the request may read from one (vssid.dbrouter), else the primary.
+
+    A row missing on the replica is asked of the primary: it may have just been written (a token
+    issued at login), and a replica that is a few seconds behind must not turn it away.
+    """
+    from vssid.dbrouter import read_alias
+
+    alias = read_alias()
+    row = fetch_one(sql, params, using=alias)
+    if row is None and alias != DEFAULT_DB_ALIAS:
+        row = fetch_one(sql, params)
+    return row
+
+
 def fetch_all(sql: str, params: Sequence[Any], *, using: str = DEFAULT_DB_ALIAS) -> list[tuple[Any, ...]]:
     """Every row of a fixed query (%s placeholders), prepared where the database allows."""
     return _run(sql, params, using, many=True)
