@@ -133,6 +133,7 @@ def cluster() -> Iterator[Cluster]:
                     "-E",
                     "UTF8",
                     "--locale=C.UTF-8",
+                    "--no-sync",
                 ]
             )
         )
@@ -167,6 +168,8 @@ def cluster() -> Iterator[Cluster]:
                     "-R",
                     "-X",
                     "stream",
+                    "-c",
+                    "fast",
                 ]
             )
         )
