@@ -58,7 +58,7 @@ TARGET_CARD_P99_FACTOR = 1.3  # card p99 at 32 connections ≤ 1.3 × the floor'
 TARGET_P99_AT_8_MS = 20.0
 TARGET_LEAN_FACTOR = 1.5  # lean floor ≥ 1.5 × full floor
 TARGET_RSS_MB = 150.0
-ROUNDS = 2
+ROUNDS = 3
 USERNAME_PREFIX = "bench-card-"
 WARM_CITIZENS = 300
 COLD_CITIZENS = 20_000
@@ -354,7 +354,7 @@ def with_threads(port: int, path: str, tokens: list[str], *, seconds: float, con
 
 def run(
     *,
-    seconds: float = 4,
+    seconds: float = 3,
     connections: tuple[int, ...] = (8, 32),
     workers: int = DEFAULT_WORKERS,
     warm: int = WARM_CITIZENS,
@@ -387,6 +387,8 @@ def run(
         "rounds": rounds,
         "citizens": {"warm": len(warm_tokens), "cold": len(cold_tokens)},
         "tool": "wrk" if use_wrk else "python threads",
+        # Other work on the machine moves every figure; the alternating rounds only even it out.
+        "load_average_before": os.getloadavg(),
         "endpoints": {},
     }
     # name: (server, path or paths, tokens, marker of a right answer)
@@ -449,6 +451,7 @@ def run(
     results["errors"] = sum(f[c]["errors"] for f in results["endpoints"].values() for c in map(str, connections)) + len(errors)
     results["errors"] += results["memory"].get("errors", 0)
     results["seconds"] = round(time.monotonic() - started, 1)
+    results["load_average_after"] = os.getloadavg()
     return results
 
 
@@ -534,6 +537,7 @@ def report(results: dict[str, Any]) -> None:
     for line in table(results):
         print("  " + line)
     print(f"  card cold cache hit rate: {results['card_cold_cache_hit_rate_percent']}")
+    print(f"  load average before / after: {results['load_average_before']} / {results['load_average_after']}")
     memory = results["memory"]
     print(f"  worker RSS after {memory['requests']:,} mixed requests: {memory['worker_rss_mb']} MB")
     for name, verdict in results["verdicts"].items():
@@ -546,7 +550,7 @@ if __name__ == "__main__":
     import argparse
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seconds", type=float, default=4, help="per endpoint, connection count and round")
+    parser.add_argument("--seconds", type=float, default=3, help="per endpoint, connection count and round")
     parser.add_argument("--rounds", type=int, default=ROUNDS)
     parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
     parser.add_argument("--cold", type=int, default=COLD_CITIZENS)

@@ -143,6 +143,7 @@ SCENARIOS = [
     "card_check",  # the hospital counter's card check
     "declarations",  # employers' monthly declarations
     "registration",  # registrations with three photos
+    "pgbouncer",  # the API through PgBouncer (transaction mode) against direct connections
 ]
 
 

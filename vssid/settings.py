@@ -151,6 +151,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # binding and are never prepared). 0 disables it, for a transaction-mode connection pooler.
     if os.environ.get("DB_PREPARED_STATEMENTS", "1") != "0":
         DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 0
+    else:
+        # Behind a transaction-mode pooler (PgBouncer) a cursor cannot outlive its transaction.
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # ---- Read replicas (vssid.dbrouter) --------------------------------------------------------------
 # Comma-separated URLs of streaming replicas of DATABASE_URL: the read-only work of REPLICA_READ_PATHS
