@@ -526,6 +526,13 @@ def table(results: dict[str, Any]) -> list[str]:
             cells.append(f"{f['requests_per_second']:,.0f} | {f['p50_ms']:.1f} ms | {f['p99_ms']:.1f} ms | {share:.0f} %")
         errors = sum(figures[c]["errors"] for c in conns)
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {errors} |")
+    memory = results["memory"]
+    lines += [
+        "",
+        f"- card cold, cache hit rate (%): {results['card_cold_cache_hit_rate_percent']}",
+        f"- worker RSS after {memory['requests']:,} mixed requests: {memory['worker_rss_mb']} MB",
+        f"- load average before / after: {results['load_average_before']} / {results['load_average_after']}",
+    ]
     return lines
 
 

@@ -144,6 +144,7 @@ SCENARIOS = [
     "declarations",  # employers' monthly declarations
     "registration",  # registrations with three photos
     "pgbouncer",  # the API through PgBouncer (transaction mode) against direct connections
+    "cluster",  # the card once through bin/cluster: HAProxy, two app servers, PgBouncer, a replica
 ]
 
 
