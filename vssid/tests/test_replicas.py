@@ -12,6 +12,7 @@ reconfigured; then serves the app with gunicorn against both and shows that
 
 from __future__ import annotations
 
+import functools
 import http.client
 import json
 import os
@@ -208,7 +209,7 @@ def cluster() -> Iterator[Cluster]:
             servers[name] = subprocess.Popen(command, cwd=ROOT, env=server_env)
             ports[name] = port
         for name, port in ports.items():
-            _until(lambda port=port: _get(port, "/api/v1/health")[0] == 200, f"gunicorn {name} answers", timeout=120)
+            _until(functools.partial(_answers, port), f"gunicorn {name} answers", timeout=120)
         yield Cluster(tmp, primary, replica, ports, logs)
     finally:
         for server in servers.values():
@@ -241,6 +242,10 @@ def _request(
 def _get(port: int, path: str, token: str = "") -> tuple[int, Any]:
     status, _headers, body = _request(port, "GET", path, token)
     return status, body
+
+
+def _answers(port: int) -> bool:
+    return _get(port, "/api/v1/health")[0] == 200
 
 
 def _card_name(port: int, token: str) -> str:
