@@ -111,7 +111,8 @@ def run(*, seconds: float = 4, rounds: int = 2, connections: int = 32, cold: int
             for path, keys, marker in endpoints.values():
                 status, body = get(server.port, path, keys[0] if keys else "", timeout=120)
                 if status != 200 or marker.encode() not in body:
-                    raise RuntimeError(f"{server.name}: {path} answered {status} before the run")
+                    log = server.log.read_text()[-3000:] if server.log.exists() else ""
+                    raise RuntimeError(f"{server.name}: {path} answered {status} before the run\n{log}")
                 with_wrk(server.port, path, tokens[:300] if keys else [], seconds=1, connections=8, tmp=tmp, marker=marker)
         samples: dict[tuple[str, str], list[dict[str, Any]]] = {}
         for _ in range(rounds):
