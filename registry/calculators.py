@@ -78,7 +78,7 @@ def _refuse(field_name: str, message: str) -> CalculatorRefused:
     return CalculatorRefused("invalid_input", message, fields={field_name: [message]})
 
 
-def _day(value: dt.date | None, field_name: str, today: dt.date) -> dt.date:
+def check_day(value: dt.date | None, field_name: str, today: dt.date) -> dt.date:
     day = value or today
     if not FIRST_DAY <= day <= LAST_DAY:
         raise _refuse(field_name, _("Chọn một ngày từ 01/01/1995 đến 31/12/2100."))
@@ -392,7 +392,7 @@ class LumpSum:
 
 def lump_sum(sex: int, birth: dt.date, spans: list[estimate.Span], on: dt.date, today: dt.date) -> LumpSum:
     person = _person(sex, birth)
-    day = _day(on, "on", today)
+    day = check_day(on, "on", today)
     result = estimate.estimate_lump_sum(person, day, spans=spans)
     return LumpSum(result, Basis(f"si_{result.law}", day))
 
@@ -418,7 +418,7 @@ def pension(
 ) -> Pension:
     person = _person(sex, birth)
     if retirement is not None:
-        _day(retirement, "retirement", today)
+        check_day(retirement, "retirement", today)
     if not 0 <= capacity_loss <= 100:
         raise _refuse("capacity_loss", _("Tỷ lệ suy giảm khả năng lao động từ 0 đến 100%."))
     result = estimate.estimate_pension(person, today=today, retirement=retirement, spans=spans, capacity_loss=capacity_loss)

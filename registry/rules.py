@@ -614,3 +614,81 @@ def revaluation_coefficient(contribution_year: int, decision_year: int) -> float
     if table is None:
         return None
     return table.get(contribution_year, 1.0)
+
+
+# ---- rules the demo register follows --------------------------------------------------------
+
+# Pension increases, in ten-thousandths (744 = 7.44 %), from the first day of their month (each decree "điều chỉnh lương
+# hưu"). Increases before 2017, and the extra for low pre-1995 pensions of NĐ 42/2023 and NĐ 75/2024,
+# are not in this table.
+PENSION_INDEXATION: Sequence[tuple[dt.date, int]] = (
+    (D(2017, 7, 1), 744),  # NĐ 76/2017/NĐ-CP: +7.44 %
+    (D(2018, 7, 1), 692),  # NĐ 88/2018/NĐ-CP: +6.92 %
+    (D(2019, 7, 1), 719),  # NĐ 44/2019/NĐ-CP: +7.19 %
+    (D(2022, 1, 1), 740),  # NĐ 108/2021/NĐ-CP: +7.4 %
+    (D(2023, 7, 1), 1250),  # NĐ 42/2023/NĐ-CP: +12.5 %
+    (D(2024, 7, 1), 1500),  # NĐ 75/2024/NĐ-CP: +15 %
+)
+
+
+def pension_steps(amount: int, start: dt.date, until: dt.date) -> list[tuple[dt.date, int]]:
+    """The monthly pension decided at `start`, then raised by each decree in force after it up to `until`.
+
+    Worked example: 5,000,000 from 01/2023; +12.5 % from 07/2023 = 5,625,000; +15 % from 07/2024 =
+    6,468,750. Amounts are rounded to the dong at each step.
+    """
+    steps = [(start, amount)]
+    for day, per_ten_thousand in PENSION_INDEXATION:
+        if start < day <= until:
+            amount = round(amount * (10_000 + per_ten_thousand) / 10_000)
+            steps.append((day, amount))
+    return steps
+
+
+SOCIAL_ALLOWANCE_NEW_AGE = 75  # 2024 law art. 21(1)(a), from 01/07/2025
+SOCIAL_ALLOWANCE_OLD_AGE = 80  # Law on the Elderly 2009 art. 17, NĐ 20/2021 art. 5(5)
+
+
+def social_allowance_from(birth: dt.date) -> dt.date:
+    """First day a person without a pension may receive the monthly social allowance for age (BT):
+    80 until 30/06/2025, 75 from 01/07/2025. Worked example: born 10/03/1948, 75 on 10/03/2023 and 80
+    on 10/03/2028: from 01/07/2025. Born 10/03/1944: 80 on 10/03/2024, so from then."""
+    eighty = _birthday(birth, SOCIAL_ALLOWANCE_OLD_AGE)
+    seventy_five = _birthday(birth, SOCIAL_ALLOWANCE_NEW_AGE)
+    return min(eighty, max(seventy_five, LAW_2024_IN_FORCE))
+
+
+def _birthday(birth: dt.date, years: int) -> dt.date:
+    try:
+        return birth.replace(year=birth.year + years)
+    except ValueError:  # 29 February
+        return dt.date(birth.year + years, 3, 1)
+
+
+def child_card_valid_to(birth: dt.date) -> dt.date:
+    """A child's (TE) card runs to 30/09 of the year the child turns 6, when the school year starts and
+    the pupil's (HS) card takes over (Law HI art. 16(1) and NĐ 146/2018 art. 16(1)(a), as read for the
+    demo register). Born 15/03/2020 → 30/09/2026."""
+    return dt.date(birth.year + 6, 9, 30)
+
+
+def school_card_from(birth: dt.date) -> dt.date:
+    """The first HS card starts with the school year of the year the child turns 6 (Education Law 2019
+    art. 28(1)(a): grade 1 at 6), the day after the child's card ends. Born 15/03/2020 → 01/10/2026."""
+    return dt.date(birth.year + 6, 10, 1)
+
+
+MATERNITY_LEAVE_MONTHS = 6  # 2014 law art. 34(1); 2024 law art. 53(1)
+
+
+def maternity_leave_end(start: dt.date) -> dt.date:
+    """Last day of 6 whole months of maternity leave from `start`: 10/04/2021 → 09/10/2021;
+    31/08/2024 → 27/02/2025 (28/02/2025 is the same day six months on)."""
+    return _add_months_to_day(start, MATERNITY_LEAVE_MONTHS) - dt.timedelta(days=1)
+
+
+def bhtn_covers(employer_group: str) -> bool:
+    """Civil servants (HC) are outside unemployment insurance: Employment Law 2013 art. 43(1) covers
+    employees under labour contracts, not công chức (Law on Cadres and Civil Servants); the 2025 law
+    keeps this. Everyone else in an employer's group pays BHTN."""
+    return employer_group != "HC"

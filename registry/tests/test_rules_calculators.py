@@ -196,3 +196,47 @@ def test_minimum_pension_is_the_base_salary() -> None:
 
 def test_revaluation_is_reported_missing() -> None:
     assert rules.revaluation_coefficient(2010, 2025) is None
+
+
+# ---- rules of the demo register ---------------------------------------------------------------
+
+
+def test_pension_steps_follow_the_decrees() -> None:
+    # NĐ 42/2023 +12.5 %: 5,000,000 → 5,625,000; NĐ 75/2024 +15 %: → 6,468,750.
+    assert rules.pension_steps(5_000_000, D(2023, 1, 1), D(2026, 1, 1)) == [
+        (D(2023, 1, 1), 5_000_000),
+        (D(2023, 7, 1), 5_625_000),
+        (D(2024, 7, 1), 6_468_750),
+    ]
+    # A pension starting on the day of an increase is already at the new level: no second step.
+    assert rules.pension_steps(3_000_000, D(2024, 7, 1), D(2026, 1, 1)) == [(D(2024, 7, 1), 3_000_000)]
+    # From 01/2018, rounding at each step:
+    #   07/2018 +6.92 %: 3,000,000 + 207,600 = 3,207,600
+    #   07/2019 +7.19 %: 3,207,600 + 230,626.44 = 3,438,226
+    #   01/2022 +7.4 %:  3,438,226 + 254,428.72 = 3,692,655
+    #   07/2023 +12.5 %: 3,692,655 + 461,581.875 = 4,154,237
+    #   07/2024 +15 %:   4,154,237 + 623,135.55 = 4,777,373
+    amounts = [a for _, a in rules.pension_steps(3_000_000, D(2018, 1, 1), D(2026, 1, 1))]
+    assert amounts == [3_000_000, 3_207_600, 3_438_226, 3_692_655, 4_154_237, 4_777_373]
+
+
+def test_social_allowance_age() -> None:
+    assert rules.social_allowance_from(D(1948, 3, 10)) == D(2025, 7, 1)  # 77 on 01/07/2025
+    assert rules.social_allowance_from(D(1944, 3, 10)) == D(2024, 3, 10)  # 80 before the new law
+    assert rules.social_allowance_from(D(1951, 9, 2)) == D(2026, 9, 2)  # 75 after it
+
+
+def test_child_and_school_cards() -> None:
+    assert rules.child_card_valid_to(D(2020, 3, 15)) == D(2026, 9, 30)
+    assert rules.school_card_from(D(2020, 3, 15)) == D(2026, 10, 1)
+    assert rules.child_card_valid_to(D(2019, 12, 31)) == D(2025, 9, 30)
+
+
+def test_maternity_leave_is_six_whole_months() -> None:
+    assert rules.maternity_leave_end(D(2021, 4, 10)) == D(2021, 10, 9)
+    assert rules.maternity_leave_end(D(2024, 8, 31)) == D(2025, 2, 27)
+
+
+def test_civil_servants_pay_no_bhtn() -> None:
+    assert not rules.bhtn_covers("HC")
+    assert rules.bhtn_covers("DN")
