@@ -577,7 +577,7 @@ def unemployment_eligibility(
     months = {month_index(m) for m in paid_months}
     inside = sum(1 for m in months if last - window < m <= last)
     law = "2025" if applied_on >= EMPLOYMENT_LAW_2025_IN_FORCE else "2013"
-    in_time = applied_on <= _add_months_to_day(contract_end, 3)
+    in_time = applied_on <= add_months_to_day(contract_end, 3)
     eligible = inside >= 12 and in_time and applied_on >= contract_end
     # The day of the application counts as the first (a weekday under the 2025 law's working days).
     if law == "2025":
@@ -587,7 +587,8 @@ def unemployment_eligibility(
     return UnemploymentEligibility(eligible, inside, window, 12, start if eligible else None, law)
 
 
-def _add_months_to_day(day: dt.date, months: int) -> dt.date:
+def add_months_to_day(day: dt.date, months: int) -> dt.date:
+    """The same day `months` months later, or the month's last day when it has no such day."""
     first = month_from_index(month_index(day) + months)
     return first.replace(day=min(day.day, calendar.monthrange(first.year, first.month)[1]))
 
@@ -684,7 +685,7 @@ MATERNITY_LEAVE_MONTHS = 6  # 2014 law art. 34(1); 2024 law art. 53(1)
 def maternity_leave_end(start: dt.date) -> dt.date:
     """Last day of 6 whole months of maternity leave from `start`: 10/04/2021 → 09/10/2021;
     31/08/2024 → 27/02/2025 (28/02/2025 is the same day six months on)."""
-    return _add_months_to_day(start, MATERNITY_LEAVE_MONTHS) - dt.timedelta(days=1)
+    return add_months_to_day(start, MATERNITY_LEAVE_MONTHS) - dt.timedelta(days=1)
 
 
 def bhtn_covers(employer_group: str) -> bool:
