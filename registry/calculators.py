@@ -14,11 +14,12 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from registry import estimate, rules
-from registry.models import Person
+from registry.models import HealthCard, MedicalVisit, Person
 from vssid import ratelimit
 from vssid.errors import DomainError
 from vssid.ratelimit import Rate
@@ -435,3 +436,48 @@ def pension(
 
 def vnd(amount: int) -> str:
     return f"{amount:,}".replace(",", ".")
+
+
+# ---- the medical visits page -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VisitRule:
+    """Why a visit cost what it did under the card rules (rules.card_pays), and what the law gives
+    when the recorded amounts differ from it."""
+
+    rule: str
+    text: str
+    law_insurance: int
+    law_patient: int
+    agrees: bool
+
+
+def explain_visits(visits: list[MedicalVisit], card: HealthCard | None) -> dict[int, VisitRule]:
+    """For each visit of one person (any order), the rule that set its payment, with the person's card
+    (level, initial facility, 5-year date). The year's co-payments count in date order, from the
+    visits given: pass all the person's visits of a year for the yearly cap to be right."""
+    if card is None:
+        return {}
+    out: dict[int, VisitRule] = {}
+    copaid: dict[int, int] = {}
+    for visit in sorted(visits, key=lambda v: (v.admitted_at, v.pk)):
+        day = timezone.localtime(visit.admitted_at).date()
+        paid = rules.card_pays(
+            visit.total_cost,
+            card.level,
+            day,
+            facility_level=visit.facility.level,
+            registered=visit.facility_id == card.initial_facility_id,
+            inpatient=visit.inpatient,
+            five_years=card.five_year_date is not None and card.five_year_date <= day,
+            copaid_this_year=copaid.get(day.year, 0),
+        )
+        copaid[day.year] = copaid.get(day.year, 0) + visit.patient_paid
+        agrees = (paid.insurance, paid.patient) == (visit.insurance_paid, visit.patient_paid)
+        out[visit.pk] = VisitRule(paid.rule, str(CARD_RULES[paid.rule]), paid.insurance, paid.patient, agrees)
+    return out
+
+
+def active_card(person_id: int) -> HealthCard | None:
+    return HealthCard.objects.filter(person_id=person_id, status=HealthCard.Status.ACTIVE).first()

@@ -74,3 +74,15 @@ def test_estimate_page_links_the_calculators(client: Any) -> None:
     client.force_login(User.objects.get(username="0198765432"))
     page = client.get("/ca-nhan/uoc-tinh/")
     assert page.status_code == 200 and 'href="/tinh-toan/"' in page.content.decode()
+
+
+def test_visits_page_explains_binhs_free_visit(client: Any) -> None:
+    """Bình's visit of 17/03/2025 cost 250,000, under 15 % of the base salary (351,000): the card paid all
+    of it (Law HI art. 22(1)(e), NĐ 146/2018 art. 14(3)), and the page says why."""
+    from accounts.models import User
+
+    client.force_login(User.objects.get(username="0198765432"))
+    page = client.get("/ca-nhan/kham-chua-benh/", {"year": 2025}).content.decode()
+    assert "Viêm đường hô hấp trên cấp" in page
+    assert "dưới 15% mức lương cơ sở" in page
+    assert "Theo quy định, quỹ BHYT trả" not in page  # the register agrees with the law

@@ -32,7 +32,7 @@ def sample(django_db_setup: Any, django_db_blocker: Any) -> tuple[Context, Rows]
     return ctx, rows
 
 
-def _people(rows: Rows) -> dict[int, dict[str, Any]]:
+def _people(rows: Any) -> dict[int, dict[str, Any]]:
     out = {}
     for pid, _ssn, _cccd, _name, _fold, year, month, day, sex, _street, _ward, province, *_ in rows.people:
         out[pid] = {"birth": dt.date(year, month or 1, day or 1), "sex": sex, "province": province}
@@ -43,7 +43,7 @@ def _months(first: dt.date, last: dt.date | None) -> range:
     return range(rules.month_index(first), rules.month_index(last or AS_OF) + 1)
 
 
-def test_no_wage_below_the_minimum_wage_of_its_month(sample: tuple[Context, Rows]) -> None:
+def test_no_wage_below_the_minimum_wage_of_its_month(sample: Any) -> None:
     """Minimum wage decrees (rules.MINIMUM_WAGE); region I is the highest, so no region is below it."""
     _, rows = sample
     checked = 0
@@ -58,7 +58,7 @@ def test_no_wage_below_the_minimum_wage_of_its_month(sample: tuple[Context, Rows
     assert checked > 10_000
 
 
-def test_no_private_sector_bhxh_before_1995(sample: tuple[Context, Rows]) -> None:
+def test_no_private_sector_bhxh_before_1995(sample: Any) -> None:
     """The BHXH fund starts on 01/01/1995 (NĐ 12/CP); only state-sector years before it count."""
     ctx, rows = sample
     public = {e.code for e in ctx.employers if e.public}
@@ -67,7 +67,7 @@ def test_no_private_sector_bhxh_before_1995(sample: tuple[Context, Rows]) -> Non
     assert any(p[1] == "bhxh" and p[4] in public and p[2] < rules.BHXH_START for p in rows.periods)
 
 
-def test_a_workers_card_is_issued_where_the_employer_pays(sample: tuple[Context, Rows]) -> None:
+def test_a_workers_card_is_issued_where_the_employer_pays(sample: Any) -> None:
     ctx, rows = sample
     employers = {e.code: e for e in ctx.employers}
     current_job = {p[0]: p[4] for p in rows.periods if p[1] == "bhxh" and p[3] is None and p[4]}
@@ -82,7 +82,7 @@ def test_a_workers_card_is_issued_where_the_employer_pays(sample: tuple[Context,
     assert checked > 100 and elsewhere > 0  # some live in another province than their employer
 
 
-def test_unemployment_benefit_holders_have_a_tn_card(sample: tuple[Context, Rows]) -> None:
+def test_unemployment_benefit_holders_have_a_tn_card(sample: Any) -> None:
     _, rows = sample
     cards = {c[0]: c[2] for c in rows.cards}
     receiving = [b[0] for b in rows.benefits if b[2] == "tro_cap_that_nghiep" and b[5] <= AS_OF <= b[6]]
@@ -90,7 +90,7 @@ def test_unemployment_benefit_holders_have_a_tn_card(sample: tuple[Context, Rows
     assert all(cards.get(pid) == "TN" for pid in receiving)
 
 
-def test_child_and_pupil_cards_by_age(sample: tuple[Context, Rows]) -> None:
+def test_child_and_pupil_cards_by_age(sample: Any) -> None:
     _, rows = sample
     people = _people(rows)
     te = hs = 0
@@ -108,7 +108,7 @@ def test_child_and_pupil_cards_by_age(sample: tuple[Context, Rows]) -> None:
     assert te > 20 and hs > 20
 
 
-def test_maternity_leave_lasts_six_whole_months(sample: tuple[Context, Rows]) -> None:
+def test_maternity_leave_lasts_six_whole_months(sample: Any) -> None:
     _, rows = sample
     leaves = [b for b in rows.benefits if b[2] == "thai_san"]
     assert leaves
@@ -116,7 +116,7 @@ def test_maternity_leave_lasts_six_whole_months(sample: tuple[Context, Rows]) ->
         assert b[6] == rules.add_months_to_day(b[5], 6) - dt.timedelta(days=1)
 
 
-def test_pensions_rise_as_the_decrees_raised_them(sample: tuple[Context, Rows]) -> None:
+def test_pensions_rise_as_the_decrees_raised_them(sample: Any) -> None:
     _, rows = sample
     by_person: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
     for b in rows.benefits:
@@ -136,7 +136,7 @@ def test_pensions_rise_as_the_decrees_raised_them(sample: tuple[Context, Rows]) 
     assert raised_2024 > 10
 
 
-def test_social_allowance_from_75_after_july_2025(sample: tuple[Context, Rows]) -> None:
+def test_social_allowance_from_75_after_july_2025(sample: Any) -> None:
     _, rows = sample
     people = _people(rows)
     starts = [(p[0], p[2]) for p in rows.periods if p[1] == "bhyt" and p[-2] == "BT"]
@@ -151,14 +151,14 @@ def test_social_allowance_from_75_after_july_2025(sample: tuple[Context, Rows]) 
     assert all(people[c[0]]["birth"] <= dt.date(AS_OF.year - 75, 12, 31) for c in rows.cards if c[2] == "BT")
 
 
-def test_no_bhtn_for_civil_servants(sample: tuple[Context, Rows]) -> None:
+def test_no_bhtn_for_civil_servants(sample: Any) -> None:
     ctx, rows = sample
     civil = {e.code for e in ctx.employers if e.group == "HC"}
     assert any(p[4] in civil for p in rows.periods if p[1] == "bhxh")
     assert not [p for p in rows.periods if p[1] == "bhtn" and p[4] in civil]
 
 
-def test_visits_are_paid_as_the_law_says(sample: tuple[Context, Rows]) -> None:
+def test_visits_are_paid_as_the_law_says(sample: Any) -> None:
     """rules.card_pays, in date order per person (the 5-year cap counts the year's co-payments)."""
     ctx, rows = sample
     cards = {c[0]: c for c in rows.cards}
