@@ -22,6 +22,7 @@ from accounts.models import User
 from corrections.actions import check_flag_missing_month, check_flag_period
 from corrections.services import MAX_OPEN_FLAGS, CorrectionError, flags_of_person
 from registry import history
+from registry.calculators import active_card, explain_visits
 from registry.history import HistoryError
 from registry.models import BenefitPayment, PeriodFlag, Scheme
 from registry.statement import statement_for_person
@@ -97,6 +98,10 @@ def visits(request: HttpRequest) -> HttpResponse:
     if year is None and years:
         year = years[0]
     shown = [v for v in rows if timezone.localtime(v.admitted_at).year == year]
+    # Why each visit cost what it did (the card rules of its date); the whole year counts for the yearly cap.
+    rules_by_visit = explain_visits(shown, active_card(_person_id(request)))
+    for visit in shown:
+        visit.card_rule = rules_by_visit.get(visit.pk)  # type: ignore[attr-defined]
     return render(request, "history/visits.html", {"rows": shown, "years": years, "year": year})
 
 

@@ -43,6 +43,8 @@ from registry.cardsign import JWKSet, SigningKey, b64url, public_keys, verify_si
 __all__ = [
     "DEFAULT_LEVEL",
     "GROUP_CODES",
+    "LEVELS_BY_GROUP",
+    "PROVINCE_CODES",
     "CardNumber",
     "CardQR",
     "CardQRFields",
@@ -53,6 +55,7 @@ __all__ = [
     "QRCheck",
     "build_card_number",
     "build_qr_payload",
+    "check_level_for_group",
     "classify_identifier",
     "compute_qr_check",
     "crc16_ccitt_false",
@@ -130,6 +133,26 @@ DEFAULT_LEVEL: Final[dict[str, int]] = {
 
 GROUP_CODES: Final[frozenset[str]] = frozenset(DEFAULT_LEVEL)
 """The known 2-letter participant group codes (mã đối tượng)."""
+
+LEVELS_BY_GROUP: Final[dict[str, frozenset[int]]] = {group: frozenset({level}) for group, level in DEFAULT_LEVEL.items()}
+"""The benefit levels a card of each group may carry.
+
+QĐ 1351/QĐ-BHXH (2015) gives every group code one mã quyền lợi (domain.md §3.4): a person in several
+groups gets the card of the group with the best benefit (Law HI art. 22(2)), not a better level on
+another group's code. So "DN" with level 2 is a wrong card, the gateway's result code 053.
+"""
+
+# fmt: off
+PROVINCE_CODES: Final[frozenset[str]] = frozenset({
+    "01", "02", "04", "06", "08", "10", "11", "12", "14", "15", "17", "19", "20", "22", "24", "25",
+    "26", "27", "30", "31", "33", "34", "35", "36", "37", "38", "40", "42", "44", "45", "46", "48",
+    "49", "51", "52", "54", "56", "58", "60", "62", "64", "66", "67", "68", "70", "72", "74", "75",
+    "77", "79", "80", "82", "83", "84", "86", "87", "89", "91", "92", "93", "94", "95", "96",
+})
+# fmt: on
+"""The 63 province codes (GSO, domain.md §3.5); the 34 provinces from 01/07/2025 kept codes of this
+list, so a card of any date carries one of them. The same list as places/data/provinces.csv (a test
+compares them)."""
 
 # --------------------------------------------------------------------------
 # Small helpers
@@ -244,6 +267,23 @@ def _check_province(province_code: str) -> None:
         )
 
 
+def _check_real_province(province_code: str) -> None:
+    _check_province(province_code)
+    if province_code not in PROVINCE_CODES:
+        raise FormatError("card_number_province", f"No province has the code {province_code!r}.")
+
+
+def check_level_for_group(group: str, level: int) -> None:
+    """Refuse a benefit level that the group's cards do not carry (LEVELS_BY_GROUP)."""
+    allowed = LEVELS_BY_GROUP.get(group)
+    if allowed is not None and level not in allowed:
+        levels = ", ".join(str(lv) for lv in sorted(allowed))
+        raise FormatError(
+            "card_number_level_group",
+            f"A card of group {group} carries benefit level {levels}, not {level}.",
+        )
+
+
 def _check_ssn(ssn: str, *, legacy: bool) -> None:
     allowed = _UPPER_ALNUM if legacy else _DIGITS
     if len(ssn) != 10 or not _all_in(ssn, allowed):
@@ -258,7 +298,9 @@ def build_card_number(group: str, level: int, province_code: str, ssn: str) -> s
     """Build a 15-character card number from its parts, validating each strictly.
 
     ``group`` must be one of :data:`GROUP_CODES` in upper case, ``level`` an
-    ``int`` from 1 to 5, ``province_code`` 2 digits and ``ssn`` 10 digits.
+    ``int`` from 1 to 5 that the group carries (:data:`LEVELS_BY_GROUP`),
+    ``province_code`` one of :data:`PROVINCE_CODES` and ``ssn`` 10 digits (the
+    holder's own code: the model checks that part against the person).
     """
     if not isinstance(group, str):
         raise FormatError("card_number_group", "The participant group must be text.")
@@ -268,9 +310,10 @@ def build_card_number(group: str, level: int, province_code: str, ssn: str) -> s
             "card_number_level",
             f"The benefit level must be a whole number from 1 to 5, got {level!r}.",
         )
+    check_level_for_group(group, level)
     if not isinstance(province_code, str):
         raise FormatError("card_number_province", "The province code must be text.")
-    _check_province(province_code)
+    _check_real_province(province_code)
     if not isinstance(ssn, str):
         raise FormatError("card_number_ssn", "The social insurance code must be text.")
     _check_ssn(ssn, legacy=False)

@@ -84,6 +84,7 @@ class PensionEstimate:
     normal_start: dt.date | None = None  # first month of a pension at the normal pension age
     months_early: int = 0  # before the pension age (reduced working capacity only)
     reduction_percent: int = 0  # taken off the rate for retiring early
+    minimum_applied: bool = False  # the rate gave less than the minimum pension (the base salary)
 
 
 def law_on(day: dt.date) -> str:
@@ -240,6 +241,9 @@ def estimate_pension(
     eligible = reason == "eligible"
     rate = max(0.0, base_rate - reduction) if eligible else 0.0
     average = contributions.average_salary
+    # 2014 law art. 56(6): no pension below the base salary of its month (rules.minimum_pension).
+    by_rate = round(average * rate / 100) if eligible else 0
+    minimum_applied = eligible and by_rate < rules.minimum_pension(start)
     return PensionEstimate(
         retirement=start,
         age=age,
@@ -250,12 +254,13 @@ def estimate_pension(
         minimum_years=rules.pension_minimum_years(start),
         eligible=eligible,
         rate_percent=rate,
-        monthly_amount=round(average * rate / 100) if eligible else 0,
+        monthly_amount=rules.minimum_pension(start) if minimum_applied else by_rate,
         retirement_allowance=rules.retirement_allowance(person.sex, months, average, start) if eligible else 0,
         reason=reason,
         normal_start=normal_start,
         months_early=months_early,
         reduction_percent=reduction if eligible else 0,
+        minimum_applied=minimum_applied,
     )
 
 

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Substr
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from places.models import HealthFacility, Office, Province, Ward
+from registry.cardformat import LEVELS_BY_GROUP, FormatError, build_card_number
 from registry.identity import CCCD_REGEX, SSN_REGEX
 from vssid.phone import PHONE_E164_REGEX
 from vssid.text import fold
@@ -165,7 +169,25 @@ class ParticipationPeriod(models.Model):
         return (end.year - self.from_month.year) * 12 + end.month - self.from_month.month + 1
 
 
+def _levels_for_groups() -> Q:
+    """CHECK: the level is one its group carries (cardformat.LEVELS_BY_GROUP), so the group is a known one."""
+    by_level: dict[int, list[str]] = {}
+    for group, levels in LEVELS_BY_GROUP.items():
+        for level in levels:
+            by_level.setdefault(level, []).append(group)
+    condition = Q()
+    for level, groups in sorted(by_level.items()):
+        condition |= Q(level=level, participant_group__in=sorted(groups))
+    return condition
+
+
 class HealthCard(models.Model):
+    """A BHYT card. Its number is built from its own columns and its holder's BHXH code
+    (domain.md §3.3): the database checks the group, level and province parts against the columns,
+    the level against the group, and the province through its foreign key; `clean` (and so every
+    form and the admin) also checks the BHXH-code part against the holder, which a CHECK cannot
+    see across tables."""
+
     class Status(models.TextChoices):
         ACTIVE = "active", "Đang sử dụng"
         REPLACED = "replaced", "Đã cấp thẻ mới"
@@ -193,6 +215,19 @@ class HealthCard(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(number__regex=CARD_NUMBER_REGEX), name="card_number_format"),
+            models.CheckConstraint(condition=_levels_for_groups(), name="card_level_allowed_for_group"),
+            models.CheckConstraint(
+                condition=Q(participant_group=Substr("number", 1, 2)) & Q(province_id=Substr("number", 4, 2)),
+                name="card_number_group_province_parts",
+            ),
+            models.CheckConstraint(
+                condition=Q(level=1, number__regex=r"^..1")
+                | Q(level=2, number__regex=r"^..2")
+                | Q(level=3, number__regex=r"^..3")
+                | Q(level=4, number__regex=r"^..4")
+                | Q(level=5, number__regex=r"^..5"),
+                name="card_number_level_part",
+            ),
             models.CheckConstraint(condition=Q(level__gte=1, level__lte=5), name="card_level_1_to_5"),
             models.CheckConstraint(condition=Q(live_area__in=["", "K1", "K2", "K3"]), name="card_live_area"),
             models.CheckConstraint(
@@ -203,6 +238,25 @@ class HealthCard(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    def clean(self) -> None:
+        """The four parts of the number (issue: card number integrity): a real group, a level
+        that group carries, a real province, and the holder's own BHXH code."""
+        super().clean()
+        if not (self.participant_group and self.level and self.province_id and self.person_id):
+            return  # the missing field has its own error
+        try:
+            expected = build_card_number(self.participant_group, self.level, self.province_id, self.person.ssn)
+        except FormatError as error:
+            field = {"card_number_group": "participant_group", "card_number_level_group": "level"}.get(error.code, "number")
+            raise ValidationError({field: _("Số thẻ không hợp lệ: %(reason)s") % {"reason": error.message}}) from error
+        if self.number != expected:
+            raise ValidationError(
+                {
+                    "number": _("Số thẻ phải là %(expected)s: mã đối tượng, mức hưởng, mã tỉnh và mã số BHXH của người có thẻ.")
+                    % {"expected": expected}
+                }
+            )
 
 
 class BenefitPayment(models.Model):

@@ -8,8 +8,10 @@ demo data and estimates, never a payment.
 from __future__ import annotations
 
 import bisect
+import calendar
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 D = dt.date
 
@@ -306,3 +308,388 @@ def convalescence_benefit(days: int, day: dt.date) -> int:
 def maternity_benefit(average_salary: int, birth_day: dt.date) -> int:
     """Six months at 100% of the average salary basis plus a one-off 2 × reference level."""
     return 6 * average_salary + 2 * base_salary_on(birth_day)
+
+
+# ---- voluntary BHXH (calculator) ---------------------------------------------------------
+
+VOLUNTARY_RATE_PER_MILLE = 220  # 22 % into the pension and survivors' fund (2014 law art. 87(1); 2024 law art. 36(1))
+VOLUNTARY_SUPPORT_START = D(2018, 1, 1)  # State support starts (2014 law art. 87(1), in force 01/01/2018)
+VOLUNTARY_PERIODS = (1, 3, 6, 12)  # months paid at once (2014 law art. 87(2)(a)–(d); 2024 law art. 36(2))
+
+# Chuẩn hộ nghèo khu vực nông thôn (rural poverty line), VND/month: the floor of the voluntary
+# income and the base of the State support (NĐ 134/2015 art. 10(1) and 14(1); 2024 law art. 31(1)).
+RURAL_POVERTY_LINE: Sequence[tuple[dt.date, int]] = (
+    (D(2016, 1, 1), 700_000),  # QĐ 59/2015/QĐ-TTg (2016–2021)
+    (D(2022, 1, 1), 1_500_000),  # NĐ 07/2021/NĐ-CP (2022–2025)
+)
+
+# State support in per cent of 22 % of the rural poverty line, by group (poor, near-poor, other).
+VOLUNTARY_SUPPORT_PERCENT: Sequence[tuple[dt.date, dict[str, int]]] = (
+    # NĐ 134/2015/NĐ-CP art. 14(1): 30 % poor, 25 % near-poor, 10 % others, for at most 10 years.
+    (VOLUNTARY_SUPPORT_START, {"poor": 30, "near_poor": 25, "other": 10}),
+    # NĐ 159/2025/NĐ-CP (from 01/07/2025, detailing 2024 law art. 31(2)): 50 % poor (and island
+    # communes), 40 % near-poor, 30 % ethnic minorities, 20 % others. Not checked against the
+    # decree's text here: domain.md has no figures for it.
+    (LAW_2024_IN_FORCE, {"poor": 50, "near_poor": 40, "ethnic_minority": 30, "other": 20}),
+)
+
+
+def rural_poverty_line_on(day: dt.date) -> int:
+    return RURAL_POVERTY_LINE[_on(RURAL_POVERTY_LINE, day)][1]
+
+
+def voluntary_income_bounds(day: dt.date) -> tuple[int, int]:
+    """(lowest, highest) monthly income a voluntary participant may choose on `day`: the rural
+    poverty line and 20 × the base salary (NĐ 134/2015 art. 10(1); 2024 law art. 31(1))."""
+    return rural_poverty_line_on(day), salary_ceiling_on(day)
+
+
+def voluntary_support_groups(day: dt.date) -> tuple[str, ...]:
+    if day < VOLUNTARY_SUPPORT_START:
+        return ("other",)
+    return tuple(VOLUNTARY_SUPPORT_PERCENT[_on(VOLUNTARY_SUPPORT_PERCENT, day)][1])
+
+
+def voluntary_support_per_month(group: str, day: dt.date) -> int:
+    """State support per month: the group's per cent of 22 % of the rural poverty line.
+
+    Worked example (NĐ 134/2015 art. 14, poverty line 1,500,000 in 2022): 22 % × 1,500,000 = 330,000;
+    poor 30 % = 99,000, near-poor 25 % = 82,500, others 10 % = 33,000.
+    """
+    if day < VOLUNTARY_SUPPORT_START:
+        return 0
+    percents = VOLUNTARY_SUPPORT_PERCENT[_on(VOLUNTARY_SUPPORT_PERCENT, day)][1]
+    if group not in percents:
+        raise ValueError(f"unknown support group {group!r}")
+    base = rural_poverty_line_on(day) * VOLUNTARY_RATE_PER_MILLE / 1000
+    return round(base * percents[group] / 100)
+
+
+def voluntary_contribution(income: int, group: str, months: int, day: dt.date) -> tuple[int, int, int]:
+    """(22 % of the income, State support, what the person pays) for `months` months paid on `day`.
+
+    Paying 1, 3, 6 or 12 months at once multiplies the monthly amount (2014 law art. 87(2); 2024 law
+    art. 36(2)); paying years in advance is discounted by the fund's interest rate, which we do not have.
+    """
+    low, high = voluntary_income_bounds(day)
+    if not low <= income <= high:
+        raise ValueError(f"income must be between {low} and {high}")
+    if months not in VOLUNTARY_PERIODS:
+        raise ValueError("months is 1, 3, 6 or 12")
+    due = round(income * VOLUNTARY_RATE_PER_MILLE / 1000) * months
+    support = voluntary_support_per_month(group, day) * months
+    return due, support, due - support
+
+
+# ---- household BHYT ----------------------------------------------------------------------
+
+HOUSEHOLD_BHYT_PER_MILLE = 45  # 4.5 % of the base salary (Law HI art. 13(1)(e), NĐ 146/2018 art. 7(1)(e))
+HOUSEHOLD_SHARES = (100, 70, 60, 50)  # 1st member, then 2nd, 3rd, 4th; 40 % from the 5th (domain.md §6.2)
+HOUSEHOLD_SHARE_FROM_FIFTH = 40
+MAX_HOUSEHOLD_MEMBERS = 30
+
+
+def household_bhyt(members: int, day: dt.date) -> list[int]:
+    """Monthly household BHYT of each member in order (Law HI art. 13(1)(e); NĐ 146/2018 art. 7(1)(e)).
+
+    Worked example with the base salary 2,340,000 (from 07/2024): the first member pays 4.5 % =
+    105,300 a month; the 2nd 70 % of that = 73,710, the 3rd 60 % = 63,180, the 4th 50 % = 52,650,
+    the 5th and later 40 % = 42,120.
+    """
+    if not 1 <= members <= MAX_HOUSEHOLD_MEMBERS:
+        raise ValueError(f"members is 1 to {MAX_HOUSEHOLD_MEMBERS}")
+    first = base_salary_on(day) * HOUSEHOLD_BHYT_PER_MILLE / 1000
+    shares = [HOUSEHOLD_SHARES[i] if i < len(HOUSEHOLD_SHARES) else HOUSEHOLD_SHARE_FROM_FIFTH for i in range(members)]
+    return [round(first * share / 100) for share in shares]
+
+
+# ---- what the card pays ------------------------------------------------------------------
+
+LEVEL_PERCENT = {1: 100, 2: 100, 3: 95, 4: 80, 5: 100}  # domain.md §3.4 (Law HI art. 22(1))
+SMALL_VISIT_PER_MILLE = 150  # a visit below 15 % of the base salary is paid in full (NĐ 146/2018 art. 14(3))
+YEAR_COPAY_CAP_MONTHS = 6  # after 5 continuous years, co-payments above 6 × base salary are refunded (art. 22(1)(d))
+
+
+def small_visit_threshold(day: dt.date) -> int:
+    return base_salary_on(day) * SMALL_VISIT_PER_MILLE // 1000
+
+
+def year_copay_cap(day: dt.date) -> int:
+    return YEAR_COPAY_CAP_MONTHS * base_salary_on(day)
+
+
+def out_of_network_percent(facility_level: str, *, inpatient: bool, day: dt.date, live_area: bool = False) -> int:
+    """Share of the normal rate paid without a referral outside the registered facility.
+
+    Law HI art. 22(3) as amended in 2014 (until 30/06/2025): district-level (our "co_ban") 100 %
+    (outpatient too, since 2016), provincial inpatient 100 % from 2021, central ("chuyen_sau")
+    inpatient 40 %, outpatient 0. From 01/07/2025 (Law 51/2024/QH15 art. 22(4), domain.md §7.6):
+    primary 100 %, basic inpatient 100 %, basic outpatient 50–100 % by roadmap (we take the 50 % floor),
+    specialised inpatient 40 % (100 % for K1/K2/K3 residents), specialised outpatient 0.
+    """
+    if facility_level == "ban_dau":
+        return 100
+    if facility_level == "co_ban":
+        return 100 if inpatient or day < LAW_2024_IN_FORCE else 50
+    if inpatient:
+        return 100 if live_area else 40
+    return 0
+
+
+@dataclass(frozen=True)
+class CardPayment:
+    insurance: int
+    patient: int
+    percent: float  # of the total, as paid by the fund
+    rule: str  # stable code: level, small_visit, primary_level, year_cap, out_of_network, emergency
+    law: str  # "2014" (Law HI as amended in 2014) or "2024" (as amended by Law 51/2024)
+
+
+def card_pays(
+    total: int,
+    level: int,
+    day: dt.date,
+    *,
+    facility_level: str = "co_ban",
+    registered: bool = True,
+    inpatient: bool = False,
+    emergency: bool = False,
+    five_years: bool = False,
+    copaid_this_year: int = 0,
+    live_area: bool = False,
+) -> CardPayment:
+    """What the BHYT fund and the patient pay for one visit of `total` VND (domain.md §3.7, §7.6).
+
+    In network (the registered facility, a referral, an emergency, or a primary-level facility):
+    - 100 % at primary level (commune health stations; Law HI art. 22(1)(đ) as amended in 2014);
+    - 100 % when the visit costs less than 15 % of the base salary (art. 22(1)(e); NĐ 146/2018
+      art. 14(3)). Worked example: 15 % of 2,340,000 is 351,000, so a 250,000 visit in 03/2025 is free;
+    - else the card's level (100 / 100 / 95 / 80 / 100 %);
+    - after 5 continuous years, the patient's co-payments of the calendar year stop at 6 × the base
+      salary (art. 22(1)(d)): 6 × 2,340,000 = 14,040,000 in 2025.
+    Out of network: the level's rate times `out_of_network_percent`.
+    """
+    if total < 0:
+        raise ValueError("total must not be negative")
+    if level not in LEVEL_PERCENT:
+        raise ValueError("level is 1 to 5")
+    law = "2024" if day >= LAW_2024_IN_FORCE else "2014"
+    in_network = registered or emergency or facility_level == "ban_dau"
+    if in_network:
+        if facility_level == "ban_dau":
+            percent, rule = 100.0, "primary_level"
+        elif total < small_visit_threshold(day):
+            percent, rule = 100.0, "small_visit"
+        else:
+            percent, rule = float(LEVEL_PERCENT[level]), "emergency" if emergency and not registered else "level"
+    else:
+        factor = out_of_network_percent(facility_level, inpatient=inpatient, day=day, live_area=live_area)
+        percent, rule = LEVEL_PERCENT[level] * factor / 100, "out_of_network"
+    insurance = round(total * percent / 100)
+    patient = total - insurance
+    if in_network and five_years and patient > 0:
+        room = max(0, year_copay_cap(day) - copaid_this_year)
+        if patient > room:
+            insurance, patient, rule = total - room, room, "year_cap"
+    return CardPayment(insurance, patient, round(100 * insurance / total, 2) if total else percent, rule, law)
+
+
+# ---- card validity -----------------------------------------------------------------------
+
+WAIT_DAYS = 30
+WAIT_GROUPS = frozenset({"GD"})  # households and others who pay for themselves (Law HI art. 16(3)(a))
+FIVE_YEAR_GAP_MONTHS = 3
+
+
+def card_valid_from(paid_on: dt.date, group: str, *, first_time_or_gap: bool) -> dt.date:
+    """First day of use of a card paid on `paid_on` (Law HI art. 16(3)(a) as amended in 2014).
+
+    A household-group member paying for the first time, or after a break of more than 3 months in
+    the financial year, waits 30 days: paid on 10/03/2025 → valid from 09/04/2025. Everyone else's
+    card is valid from the day of payment.
+    """
+    if group in WAIT_GROUPS and first_time_or_gap:
+        return paid_on + dt.timedelta(days=WAIT_DAYS)
+    return paid_on
+
+
+def needs_wait(last_valid_to: dt.date | None, paid_on: dt.date) -> bool:
+    """First payment, or a break of more than 3 months since the last card ran out."""
+    if last_valid_to is None:
+        return True
+    return month_index(paid_on) - month_index(last_valid_to) > FIVE_YEAR_GAP_MONTHS
+
+
+def five_year_date(spans: Sequence[tuple[dt.date, dt.date]]) -> dt.date | None:
+    """The "đủ 05 năm liên tục" date printed on the card (domain.md §3.7): 5 years after the start of
+    the current unbroken run of BHYT months, where a break of at most 3 months does not interrupt
+    the run (the gap rule of Law HI art. 22(1)(d) as NĐ 146/2018 applies it, our reading).
+
+    Worked example: BHYT 01/2016–05/2019, a break of 3 months, then 09/2019 onwards: the run starts
+    01/2016, so the date is 01/01/2021. With a 4-month break it starts 10/2019: 01/10/2024.
+    """
+    ordered = sorted((month_index(a), month_index(b)) for a, b in spans)
+    if not ordered:
+        return None
+    start, end = ordered[0]
+    for a, b in ordered[1:]:
+        if a - end - 1 > FIVE_YEAR_GAP_MONTHS:
+            start = a
+        end = max(end, b)
+    first = month_from_index(start)
+    return first.replace(year=first.year + 5)
+
+
+# ---- unemployment eligibility -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnemploymentEligibility:
+    eligible: bool
+    months_in_window: int
+    window_months: int
+    needed_months: int
+    starts_on: dt.date | None  # first day of benefit, for an application on `applied_on`
+    law: str  # "2013" (Employment Law 38/2013/QH13) or "2025" (Employment Law 74/2025/QH15)
+
+
+def _add_working_days(day: dt.date, count: int) -> dt.date:
+    while count:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            count -= 1
+    return day
+
+
+def unemployment_eligibility(
+    paid_months: Sequence[dt.date], contract_end: dt.date, applied_on: dt.date, *, seasonal: bool = False
+) -> UnemploymentEligibility:
+    """12 months of BHTN paid in the 24 months before the contract ended (36 for contracts of 3–12
+    months), Employment Law 2013 art. 49(2); Employment Law 2025 art. 38 keeps 12 in 24.
+
+    Start: under the 2013 law the 16th day from a complete application (art. 50(3)), the application
+    day being the first: applied on 03/03/2025 → from 18/03/2025. Under the 2025 law (from 01/01/2026)
+    the 11th working day (domain.md §7.5): applied on Monday 05/01/2026 → Monday 19/01/2026 (public
+    holidays are not known here and not skipped). The application must come within 3 months of the contract's end.
+    """
+    window = 36 if seasonal and applied_on < EMPLOYMENT_LAW_2025_IN_FORCE else 24
+    last = month_index(contract_end)
+    months = {month_index(m) for m in paid_months}
+    inside = sum(1 for m in months if last - window < m <= last)
+    law = "2025" if applied_on >= EMPLOYMENT_LAW_2025_IN_FORCE else "2013"
+    in_time = applied_on <= add_months_to_day(contract_end, 3)
+    eligible = inside >= 12 and in_time and applied_on >= contract_end
+    # The day of the application counts as the first (a weekday under the 2025 law's working days).
+    if law == "2025":
+        start = _add_working_days(applied_on, 10 if applied_on.weekday() < 5 else 11)
+    else:
+        start = applied_on + dt.timedelta(days=15)
+    return UnemploymentEligibility(eligible, inside, window, 12, start if eligible else None, law)
+
+
+def add_months_to_day(day: dt.date, months: int) -> dt.date:
+    """The same day `months` months later, or the month's last day when it has no such day."""
+    first = month_from_index(month_index(day) + months)
+    return first.replace(day=min(day.day, calendar.monthrange(first.year, first.month)[1]))
+
+
+# ---- pension minimum and revaluation -------------------------------------------------------
+
+
+def minimum_pension(day: dt.date) -> int:
+    """The lowest monthly pension of a compulsory participant: the base salary (2014 law art. 56(6);
+    the 2024 law keeps this floor while the base salary exists, domain.md §6.2): 2,340,000 from 07/2024.
+    Voluntary-only participants have no such floor; the estimate applies it to everyone."""
+    return base_salary_on(day)
+
+
+# Yearly revaluation coefficients of past salary bases (2014 law art. 63(2)–(3), set each year by a
+# circular): decision year → {contribution year: coefficient}. None are in our data yet.
+REVALUATION: dict[int, dict[int, float]] = {}
+
+
+def revaluation_coefficient(contribution_year: int, decision_year: int) -> float | None:
+    """The coefficient for a salary of `contribution_year` revalued in `decision_year`, or None when our
+    data does not have the circular of that year (the estimate then says it is not revalued)."""
+    table = REVALUATION.get(decision_year)
+    if table is None:
+        return None
+    return table.get(contribution_year, 1.0)
+
+
+# ---- rules the demo register follows --------------------------------------------------------
+
+# Pension increases, in ten-thousandths (744 = 7.44 %), from the first day of their month (each decree "điều chỉnh lương
+# hưu"). Increases before 2017, and the extra for low pre-1995 pensions of NĐ 42/2023 and NĐ 75/2024,
+# are not in this table.
+PENSION_INDEXATION: Sequence[tuple[dt.date, int]] = (
+    (D(2017, 7, 1), 744),  # NĐ 76/2017/NĐ-CP: +7.44 %
+    (D(2018, 7, 1), 692),  # NĐ 88/2018/NĐ-CP: +6.92 %
+    (D(2019, 7, 1), 719),  # NĐ 44/2019/NĐ-CP: +7.19 %
+    (D(2022, 1, 1), 740),  # NĐ 108/2021/NĐ-CP: +7.4 %
+    (D(2023, 7, 1), 1250),  # NĐ 42/2023/NĐ-CP: +12.5 %
+    (D(2024, 7, 1), 1500),  # NĐ 75/2024/NĐ-CP: +15 %
+)
+
+
+def pension_steps(amount: int, start: dt.date, until: dt.date) -> list[tuple[dt.date, int]]:
+    """The monthly pension decided at `start`, then raised by each decree in force after it up to `until`.
+
+    Worked example: 5,000,000 from 01/2023; +12.5 % from 07/2023 = 5,625,000; +15 % from 07/2024 =
+    6,468,750. Amounts are rounded to the dong at each step.
+    """
+    steps = [(start, amount)]
+    for day, per_ten_thousand in PENSION_INDEXATION:
+        if start < day <= until:
+            amount = round(amount * (10_000 + per_ten_thousand) / 10_000)
+            steps.append((day, amount))
+    return steps
+
+
+SOCIAL_ALLOWANCE_NEW_AGE = 75  # 2024 law art. 21(1)(a), from 01/07/2025
+SOCIAL_ALLOWANCE_OLD_AGE = 80  # Law on the Elderly 2009 art. 17, NĐ 20/2021 art. 5(5)
+
+
+def social_allowance_from(birth: dt.date) -> dt.date:
+    """First day a person without a pension may receive the monthly social allowance for age (BT):
+    80 until 30/06/2025, 75 from 01/07/2025. Worked example: born 10/03/1948, 75 on 10/03/2023 and 80
+    on 10/03/2028: from 01/07/2025. Born 10/03/1944: 80 on 10/03/2024, so from then."""
+    eighty = _birthday(birth, SOCIAL_ALLOWANCE_OLD_AGE)
+    seventy_five = _birthday(birth, SOCIAL_ALLOWANCE_NEW_AGE)
+    return min(eighty, max(seventy_five, LAW_2024_IN_FORCE))
+
+
+def _birthday(birth: dt.date, years: int) -> dt.date:
+    try:
+        return birth.replace(year=birth.year + years)
+    except ValueError:  # 29 February
+        return dt.date(birth.year + years, 3, 1)
+
+
+def child_card_valid_to(birth: dt.date) -> dt.date:
+    """A child's (TE) card runs to 30/09 of the year the child turns 6, when the school year starts and
+    the pupil's (HS) card takes over (Law HI art. 16(1) and NĐ 146/2018 art. 16(1)(a), as read for the
+    demo register). Born 15/03/2020 → 30/09/2026."""
+    return dt.date(birth.year + 6, 9, 30)
+
+
+def school_card_from(birth: dt.date) -> dt.date:
+    """The first HS card starts with the school year of the year the child turns 6 (Education Law 2019
+    art. 28(1)(a): grade 1 at 6), the day after the child's card ends. Born 15/03/2020 → 01/10/2026."""
+    return dt.date(birth.year + 6, 10, 1)
+
+
+MATERNITY_LEAVE_MONTHS = 6  # 2014 law art. 34(1); 2024 law art. 53(1)
+
+
+def maternity_leave_end(start: dt.date) -> dt.date:
+    """Last day of 6 whole months of maternity leave from `start`: 10/04/2021 → 09/10/2021;
+    31/08/2024 → 27/02/2025 (28/02/2025 is the same day six months on)."""
+    return add_months_to_day(start, MATERNITY_LEAVE_MONTHS) - dt.timedelta(days=1)
+
+
+def bhtn_covers(employer_group: str) -> bool:
+    """Civil servants (HC) are outside unemployment insurance: Employment Law 2013 art. 43(1) covers
+    employees under labour contracts, not công chức (Law on Cadres and Civil Servants); the 2025 law
+    keeps this. Everyone else in an employer's group pays BHTN."""
+    return employer_group != "HC"

@@ -62,3 +62,49 @@ def test_loading_twice_changes_nothing() -> None:
     load_reference_data()
     after = (Province.objects.count(), Office.objects.count(), Ward.objects.count(), HealthFacility.objects.count())
     assert before == after
+
+
+PROVINCE_LEVEL = (Office.Kind.PROVINCIAL, Office.Kind.REGIONAL)
+DAYS_OF_2025 = [dt.date(2025, 3, 31), dt.date(2025, 4, 1), dt.date(2025, 5, 15), dt.date(2025, 6, 30), dt.date(2025, 7, 1)]
+
+
+def _serving(province: str, day: dt.date) -> list[str]:
+    """The province-level offices in force on `day` whose area includes the legacy province:
+    its own office, or the office it was merged into before that day, following successors."""
+    codes = []
+    for office in Office.objects.filter(kind__in=PROVINCE_LEVEL).select_related("successor"):
+        if not office.in_force_on(day):
+            continue
+        area = {office.province_id}
+        todo = list(Office.objects.filter(successor=office))
+        while todo:
+            merged = todo.pop()
+            if merged.valid_to is None or merged.valid_to >= day:
+                continue
+            area.add(merged.province_id)
+            todo += list(Office.objects.filter(successor=merged))
+        if province in area:
+            codes.append(office.code)
+    return codes
+
+
+def test_no_two_offices_serving_the_same_area_overlap_in_time() -> None:
+    """QĐ 1733/QĐ-BTC (01/04/2025) and QĐ 2286/QĐ-BTC (01/07/2025), domain.md §5.2: on every day one
+    province-level office serves a province, and offices of one province never overlap."""
+    offices = list(Office.objects.filter(kind__in=PROVINCE_LEVEL))
+    for a in offices:
+        for b in offices:
+            if a.code < b.code and a.province_id == b.province_id:
+                a_from, a_to = a.valid_from or dt.date.min, a.valid_to or dt.date.max
+                b_from, b_to = b.valid_from or dt.date.min, b.valid_to or dt.date.max
+                assert a_to < b_from or b_to < a_from, (a.code, b.code)
+    for province in Province.objects.values_list("code", flat=True):
+        for day in DAYS_OF_2025:
+            assert len(_serving(province, day)) == 1, (province, day, _serving(province, day))
+    # Thái Nguyên's office was "BHXH khu vực X" and also served Bắc Kạn, whose office closed the day before.
+    thai_nguyen, bac_kan = Office.objects.get(code="019"), Office.objects.get(code="006")
+    assert thai_nguyen.name_on(dt.date(2025, 5, 1)) == "BHXH khu vực X"
+    assert thai_nguyen.name_on(dt.date(2025, 3, 31)) == thai_nguyen.name_on(dt.date(2025, 7, 1)) == "BHXH tỉnh Thái Nguyên"
+    assert bac_kan.valid_to == dt.date(2025, 3, 31) and bac_kan.successor_id == "019"
+    assert _serving("06", dt.date(2025, 4, 1)) == ["019"]
+    assert Office.objects.get(code="001").name_on(dt.date(2025, 4, 1)) == "BHXH khu vực I"

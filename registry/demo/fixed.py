@@ -20,6 +20,8 @@ DEMO_OFFICE = "00106"
 DEMO_EMPLOYER_CODE = "0101234567DNA03"
 DEMO_WARD = "00235"  # phường Đống Đa, served by BHXH cơ sở Đống Đa (00106)
 DEMO_FACILITY = "01927"  # Bệnh viện Đa khoa Đống Đa
+AN_FIVE_YEARS = D(2017, 8, 1)
+BINH_FIVE_YEARS = D(2021, 9, 1)
 PREVIOUS_EMPLOYER_INDEX = 1  # An's first job was at the first generated employer
 
 AN: dict[str, Any] = {
@@ -109,6 +111,25 @@ def _employee_card(
     return (p["id"], card_number, "DN", 4, "01", "", facility, valid_from, valid_to, five_year_date, valid_from, "active")
 
 
+def _visit(
+    pid: int,
+    facility: str,
+    admitted: dt.datetime,
+    discharged: dt.datetime,
+    inpatient: bool,
+    icd: str,
+    diagnosis: str,
+    total: int,
+    *,
+    five_year_date: dt.date,
+) -> tuple[object, ...]:
+    """A visit at the person's own facility with their level-4 card, paid as the law says (rules.card_pays):
+    Bình's 250,000 visit of 17/03/2025 is below 15 % of the base salary (351,000) and costs her nothing."""
+    day = admitted.date()
+    paid = rules.card_pays(total, 4, day, inpatient=inpatient, five_years=five_year_date <= day)
+    return (pid, facility, admitted, discharged, inpatient, icd, diagnosis, total, paid.insurance, paid.patient)
+
+
 def rows(ctx: Context) -> Rows:
     out = Rows()
     today = ctx.as_of
@@ -136,7 +157,7 @@ def rows(ctx: Context) -> Rows:
         [(D(2018, 3, 1), 9_500_000), (D(2020, 1, 1), 11_000_000), (D(2022, 7, 1), 13_500_000), (D(2024, 7, 1), 16_000_000)],
         None,
     )
-    out.cards.append(_employee_card(AN, facility, year_start, year_end, five_year_date=D(2017, 8, 1)))
+    out.cards.append(_employee_card(AN, facility, year_start, year_end, five_year_date=AN_FIVE_YEARS))
     out.benefits.append(
         (
             AN["id"],
@@ -153,7 +174,7 @@ def rows(ctx: Context) -> Rows:
         )
     )
     out.visits.append(
-        (
+        _visit(
             AN["id"],
             facility,
             dt.datetime(2023, 10, 9, 8, 15, tzinfo=VN_TZ),
@@ -162,8 +183,7 @@ def rows(ctx: Context) -> Rows:
             "J20",
             "Viêm phế quản cấp",
             420_000,
-            336_000,
-            84_000,
+            five_year_date=AN_FIVE_YEARS,
         )
     )
 
@@ -177,7 +197,7 @@ def rows(ctx: Context) -> Rows:
         [(D(2016, 9, 1), 6_000_000), (D(2019, 1, 1), 8_200_000), (D(2022, 1, 1), 10_500_000), (D(2025, 1, 1), 12_800_000)],
         None,
     )
-    out.cards.append(_employee_card(BINH, facility, year_start, year_end, five_year_date=D(2021, 9, 1)))
+    out.cards.append(_employee_card(BINH, facility, year_start, year_end, five_year_date=BINH_FIVE_YEARS))
     birth = D(2021, 4, 10)
     out.benefits.append(
         (
@@ -195,7 +215,7 @@ def rows(ctx: Context) -> Rows:
         )
     )
     out.visits.append(
-        (
+        _visit(
             BINH["id"],
             facility,
             dt.datetime(2021, 4, 9, 22, 5, tzinfo=VN_TZ),
@@ -204,12 +224,11 @@ def rows(ctx: Context) -> Rows:
             "O80",
             "Đẻ thường",
             6_200_000,
-            4_960_000,
-            1_240_000,
+            five_year_date=BINH_FIVE_YEARS,
         )
     )
     out.visits.append(
-        (
+        _visit(
             BINH["id"],
             facility,
             dt.datetime(2025, 3, 17, 9, 30, tzinfo=VN_TZ),
@@ -218,8 +237,7 @@ def rows(ctx: Context) -> Rows:
             "J06",
             "Viêm đường hô hấp trên cấp",
             250_000,
-            200_000,
-            50_000,
+            five_year_date=BINH_FIVE_YEARS,
         )
     )
     return out

@@ -66,7 +66,6 @@ PHONE_PREFIXES = (
     "56",
     "58",
 )
-LEVEL_SHARE = {1: 1.0, 2: 1.0, 3: 0.95, 4: 0.80, 5: 1.0}
 
 
 class Weighted(Generic[T]):
@@ -106,6 +105,7 @@ class Context:
     other_facilities: dict[str, list[str]]
     primary_facilities: set[str]
     employers: list[EmployerRow] = field(default_factory=list)
+    facility_levels: dict[str, str] = field(default_factory=dict)  # code → ban_dau / co_ban / chuyen_sau
     employer_weights: list[float] = field(default_factory=list)
 
     def employer_picker(self) -> Weighted[int]:
@@ -199,6 +199,28 @@ def _round_salary(value: float) -> int:
     return int(round(value / 10_000) * 10_000)
 
 
+def _at_least_minimum(salary: int, month: dt.date) -> int:
+    """Never below the minimum wage of the month; region I's, the highest, so whatever the region
+    (NĐ 293/2025 and its predecessors, rules.MINIMUM_WAGE)."""
+    floor = _minimum(month)
+    return salary if salary >= floor else int(math.ceil(floor / 10_000) * 10_000)
+
+
+def with_minimum_wage(salaries: list[tuple[dt.date, int]], end: dt.date) -> list[tuple[dt.date, int]]:
+    """A job's salary steps, raised where a new minimum wage overtook the salary between two raises."""
+    out: list[tuple[dt.date, int]] = []
+    for i, (start, salary) in enumerate(salaries):
+        stop = salaries[i + 1][0] if i + 1 < len(salaries) else _add_months(end, 1)
+        salary = _at_least_minimum(salary, start)
+        out.append((start, salary))
+        for change, _wages in rules.MINIMUM_WAGE:
+            month = _month(change)
+            if start < month < stop and _minimum(month) > salary:
+                salary = _at_least_minimum(salary, month)
+                out.append((month, salary))
+    return out
+
+
 @dataclass
 class Job:
     employer: int
@@ -216,6 +238,7 @@ class Life:
         self.id, self.index = person_id, index
         self.today = ctx.as_of
         self.now_month = _month(ctx.as_of)
+        self.card_province: str | None = None  # the employer's, for a worker's card
 
     # -- identity --
     def identity(self, rows: Rows) -> None:
@@ -288,22 +311,23 @@ class Life:
         card_group: str | None = None
         card_valid: tuple[dt.date, dt.date | None] | None = None
         birth_month = _month(self.birth)
-        six = _add_months(birth_month, 72)
 
-        # Childhood: TE from birth to six, then HS from the school year the child turns six.
-        te_end = min(_add_months(six, -1), self.now_month)
+        # Childhood: TE from birth to 30/09 of the year the child turns six, then HS from the school
+        # year that starts the next day (rules.child_card_valid_to, rules.school_card_from).
+        te_valid_to = rules.child_card_valid_to(self.birth)
+        in_school = self.today >= rules.school_card_from(self.birth)
+        te_end = min(_month(te_valid_to), self.now_month)
         if self.birth.year >= 2009:  # TE cards exist for everyone born since the 2008 law
-            self.bhyt.append((birth_month, None if age < 6 else te_end, "TE", None, 0))
-        school_start = dt.date(self.birth.year + 6, 9, 1)
-        if age >= 6 and school_start.year >= 2010:
+            self.bhyt.append((birth_month, None if not in_school else te_end, "TE", None, 0))
+        school_start = rules.school_card_from(self.birth)
+        if in_school and school_start.year >= 2010:
             hs_end = dt.date(self.birth.year + 18, 6, 1)
             ongoing_hs = age < 18
             if rng.random() < 0.97:
                 self.bhyt.append((school_start, None if ongoing_hs else min(hs_end, self.now_month), "HS", None, 0))
-        if age < 6:
+        if not in_school:
             card_group = "TE"
-            valid_to = self.birth.replace(year=self.birth.year + 6) - dt.timedelta(days=1)
-            card_valid = (self.birth, max(valid_to, dt.date(valid_to.year, 9, 30)) if valid_to.month < 10 else valid_to)
+            card_valid = (self.birth, te_valid_to)
         elif age < 18:
             if self.bhyt and self.bhyt[-1][2] == "HS":
                 card_group = "HS"
@@ -353,13 +377,19 @@ class Life:
             return self._non_worker(retired)
         if end_state == "working":
             job = self.jobs[-1]
-            group = self.ctx.employers[job.employer].group
+            employer = self.ctx.employers[job.employer]
+            # The card is issued where the employer pays, not where the worker lives.
+            self.card_province = employer.province
             start = max(job.start, dt.date(self.today.year, 1, 1))
-            return group, (start, dt.date(self.today.year, 12, 31))
+            return employer.group, (start, dt.date(self.today.year, 12, 31))
         if end_state == "out" and months < 240 and rng.random() < 0.3:
             self._lump_sum(rows, career_end)
         if end_state == "between":
-            self._unemployment(rows, career_end)
+            benefit = self._unemployment(rows, career_end)
+            if benefit is not None and benefit[0] <= self.today <= benefit[1]:
+                # While on unemployment benefit the BHTN fund pays the BHYT card: group TN.
+                self.bhyt.append((_month(benefit[0]), _month(benefit[1]), "TN", None, 0))
+                return "TN", benefit
         return self._non_worker(False, after=_add_months(career_end, 1))
 
     def _non_worker(
@@ -367,7 +397,8 @@ class Life:
     ) -> tuple[str | None, tuple[dt.date, dt.date | None] | None]:
         rng = self.rng
         roll = rng.random()
-        if self.age >= 80 and roll < 0.5:
+        allowance_from = rules.social_allowance_from(self.birth)
+        if allowance_from <= self.today and roll < 0.5:
             group = "BT"
         elif roll < 0.62:
             group = "GD"
@@ -394,6 +425,8 @@ class Life:
                 self.voluntary.append((first, None, income))
             return "GD", (bought, valid_to)
         start = max(after or dt.date(2018, 1, 1), _add_months(self.now_month, -12 * rng.randrange(1, 6)))
+        if group == "BT":  # from the month after the right began (80 until 06/2025, then 75)
+            start = max(start, _add_months(_month(allowance_from), 0 if allowance_from.day == 1 else 1))
         self.bhyt.append((start, None, group, None, 0))
         return group, (dt.date(self.today.year, 1, 1), dt.date(self.today.year, 12, 31))
 
@@ -417,6 +450,7 @@ class Life:
                 salaries.append((cursor, salary))
                 salary_factor *= 1 + rng.uniform(0.02, 0.12)
                 cursor = _add_months(cursor, rng.randrange(12, 37))
+            salaries = with_minimum_wage(salaries, job_end)
             positions = N.POSITIONS_PUBLIC if emp.public else (N.POSITIONS_OFFICE if rng.random() < 0.5 else N.POSITIONS_FACTORY)
             self.jobs.append(Job(employer, month, None if (last and ongoing) else job_end, salaries, rng.choice(positions)))
             if last:
@@ -429,10 +463,15 @@ class Life:
                     self.voluntary.append((v_start, v_end, income))
             month = _add_months(job_end, gap + 1)
 
+    def _bhxh_first(self, job: Job) -> dt.date:
+        """State-sector work before 1995 counts as contribution time; private-sector BHXH starts
+        with the fund on 01/01/1995 (NĐ 12/CP of 26/01/1995)."""
+        return max(job.start, HISTORY_START if self.ctx.employers[job.employer].public else rules.BHXH_START)
+
     def _bhxh_months(self) -> int:
         total = 0
         for job in self.jobs:
-            start = max(job.start, HISTORY_START)
+            start = self._bhxh_first(job)
             end = job.end or self.now_month
             if end >= start:
                 total += rules.month_index(end) - rules.month_index(start) + 1
@@ -445,7 +484,7 @@ class Life:
         for job in self.jobs:
             bounds = [s for s, _ in job.salaries[1:]] + [_add_months(job.end or self.now_month, 1)]
             for (start, salary), stop in zip(job.salaries, bounds, strict=True):
-                n = rules.month_index(stop) - rules.month_index(max(start, HISTORY_START))
+                n = rules.month_index(stop) - rules.month_index(max(start, self._bhxh_first(job)))
                 if n > 0:
                     weighted += n * salary
                     months += n
@@ -460,25 +499,30 @@ class Life:
 
     def _pension(self, rows: Rows, retire: dt.date, months: int) -> None:
         average = self._average_salary()
-        amount = max(rules.monthly_pension(self.sex, months, average, retire), _base(retire))
+        amount = max(rules.monthly_pension(self.sex, months, average, retire), rules.minimum_pension(retire))
         bank, last4 = self._bank()
         decision_day = retire - dt.timedelta(days=self.rng.randrange(10, 40))
         last_employer = self.ctx.employers[self.jobs[-1].employer].code if self.jobs else None
-        rows.benefits.append(
-            (
-                self.id,
-                "hang_thang",
-                "huu_tri",
-                self._decision("HT", decision_day),
-                decision_day,
-                retire,
-                None,
-                amount,
-                last_employer,
-                bank,
-                last4,
+        # One row per amount: the decision at retirement, then each decree's increase (rules.pension_steps).
+        steps = rules.pension_steps(amount, retire, self.today)
+        for i, (start, step_amount) in enumerate(steps):
+            end = steps[i + 1][0] - dt.timedelta(days=1) if i + 1 < len(steps) else None
+            day = decision_day if i == 0 else start - dt.timedelta(days=self.rng.randrange(5, 25))
+            rows.benefits.append(
+                (
+                    self.id,
+                    "hang_thang",
+                    "huu_tri",
+                    self._decision("HT", day),
+                    day,
+                    start,
+                    end,
+                    step_amount,
+                    last_employer,
+                    bank,
+                    last4,
+                )
             )
-        )
 
     def _lump_sum(self, rows: Rows, career_end: dt.date) -> None:
         decision_day = _add_months(career_end, 12 + self.rng.randrange(1, 12)) + dt.timedelta(days=self.rng.randrange(0, 27))
@@ -486,7 +530,7 @@ class Life:
             return
         before = after = 0
         for job in self.jobs:
-            start, end = max(job.start, HISTORY_START), job.end or career_end
+            start, end = self._bhxh_first(job), job.end or career_end
             for m in range(rules.month_index(start), rules.month_index(end) + 1):
                 if m < 2014 * 12:
                     before += 1
@@ -512,21 +556,28 @@ class Life:
             )
         )
 
-    def _unemployment(self, rows: Rows, career_end: dt.date) -> None:
+    def _unemployment(self, rows: Rows, career_end: dt.date) -> tuple[dt.date, dt.date] | None:
+        """The benefit after the last job, when the law grants it; returns its first and last day."""
         job = self.jobs[-1]
         if career_end < rules.BHTN_START or self.rng.random() < 0.4:
-            return
-        bhtn_months = sum(
-            rules.month_index(j.end or career_end) - rules.month_index(max(j.start, rules.BHTN_START)) + 1
+            return None
+        paid = [
+            rules.month_from_index(m)
             for j in self.jobs
-            if (j.end or career_end) >= rules.BHTN_START
-        )
+            if rules.bhtn_covers(self.ctx.employers[j.employer].group)
+            for m in range(rules.month_index(max(j.start, rules.BHTN_START)), rules.month_index(j.end or career_end) + 1)
+        ]
+        contract_end = _add_months(career_end, 1) - dt.timedelta(days=1)
+        applied = contract_end + dt.timedelta(days=self.rng.randrange(1, 30))
+        eligibility = rules.unemployment_eligibility(paid, contract_end, applied)
+        if not eligibility.eligible or eligibility.starts_on is None:
+            return None
         salary = job.salaries[-1][1]
-        amount, months = rules.unemployment_benefit([salary] * 6, bhtn_months, career_end)
-        start = _add_months(career_end, 1) + dt.timedelta(days=14)
+        amount, months = rules.unemployment_benefit([salary] * 6, len(paid), career_end)
+        start = eligibility.starts_on
         if months == 0 or start > self.today:
-            return
-        end = _add_months(start, months) - dt.timedelta(days=1)
+            return None
+        end = rules.add_months_to_day(start, months) - dt.timedelta(days=1)
         bank, last4 = self._bank()
         rows.benefits.append(
             (
@@ -543,6 +594,7 @@ class Life:
                 last4,
             )
         )
+        return start, end
 
     def _work_benefits(self, rows: Rows) -> None:
         """Sickness, maternity and convalescence during recent employment."""
@@ -599,7 +651,7 @@ class Life:
                     if day > self.today or not (start <= _month(day) <= end):
                         continue
                     amount = rules.maternity_benefit(job.salaries[-1][1], day)
-                    leave_end = _add_months(day, 6) - dt.timedelta(days=1)
+                    leave_end = rules.maternity_leave_end(day)
                     rows.benefits.append(
                         (
                             self.id,
@@ -628,7 +680,10 @@ class Life:
                 late = 0
                 if emp.late_payer and (end is None or end >= late_window):
                     late = self.rng.randrange(1, 4)
-                for scheme, scheme_start in (("bhxh", HISTORY_START), ("bhtn", rules.BHTN_START)):
+                schemes = [("bhxh", self._bhxh_first(job))]
+                if rules.bhtn_covers(emp.group):
+                    schemes.append(("bhtn", rules.BHTN_START))
+                for scheme, scheme_start in schemes:
                     s = max(start, scheme_start)
                     if end is not None and end < s:
                         continue
@@ -680,29 +735,34 @@ class Life:
     def _write_card(self, rows: Rows, group: str, valid: tuple[dt.date, dt.date | None]) -> None:
         ctx, rng = self.ctx, self.rng
         level = DEFAULT_LEVEL.get(group, 4)
-        facility = rng.choice(ctx.initial_facilities[self.province])
+        province = self.card_province or self.province
+        if province not in ctx.initial_facilities:
+            province = self.province
+        facility = rng.choice(ctx.initial_facilities[province])
         continuous = self._continuous_bhyt_start()
         five_year = continuous.replace(year=continuous.year + 5) if continuous else None
         valid_from, valid_to = valid
         issue = valid_from if valid_from >= dt.date(2017, 8, 1) else dt.date(2017, 8, 1)
         if issue > self.today:
             issue = self.today
-        number = build_card_number(group, level, self.province, self.ssn)
+        number = build_card_number(group, level, province, self.ssn)
         rows.cards.append(
-            (self.id, number, group, level, self.province, "", facility, valid_from, valid_to, five_year, issue, "active")
+            (self.id, number, group, level, province, "", facility, valid_from, valid_to, five_year, issue, "active")
         )
         if valid_to is not None and valid_to < self.today:
             return  # an expired card is not used at hospitals any more
-        self._visits(rows, facility, level)
+        self._visits(rows, facility, level, five_year, province)
 
-    def _visits(self, rows: Rows, home_facility: str, level: int) -> None:
+    def _visits(self, rows: Rows, home_facility: str, level: int, five_year: dt.date | None, province: str) -> None:
+        """Visits of the last two years, paid as the law says (rules.card_pays): in date order, so
+        the year's co-payments are known for the 5-year cap."""
         rng, age = self.rng, self.age
         rate = 3.0 if age < 6 else 1.0 if age < 18 else 0.8 if age < 60 else 2.5
         count = _poisson(rng, rate * 2)  # the last two years
         if not count:
             return
-        elsewhere = self.ctx.other_facilities.get(self.province) or [home_facility]
-        share = LEVEL_SHARE[level]
+        elsewhere = self.ctx.other_facilities.get(province) or [home_facility]
+        drawn = []
         for _ in range(count):
             code, name, inpatient, cost, who = DIAG[rng.randrange(len(DIAG))]
             if (
@@ -715,11 +775,26 @@ class Life:
             at_home = rng.random() < 0.7
             facility = home_facility if at_home else rng.choice(elsewhere)
             total = int(round(cost * math.exp(rng.gauss(0, 0.45)) / 1000) * 1000)
-            covered = share if at_home or facility in self.ctx.primary_facilities else (0.4 * share if inpatient else 0.0)
-            paid = round(total * covered)
             stay = dt.timedelta(days=rng.randrange(2, 10)) if inpatient else dt.timedelta(hours=rng.randrange(1, 4))
             admitted = dt.datetime.combine(when, dt.time(7 + rng.randrange(0, 10), rng.randrange(0, 60)), VN_TZ)
-            rows.visits.append((self.id, facility, admitted, admitted + stay, inpatient, code, name, total, paid, total - paid))
+            drawn.append((admitted, facility, at_home, inpatient, code, name, total, stay))
+        copaid: dict[int, int] = {}
+        for admitted, facility, at_home, inpatient, code, name, total, stay in sorted(drawn):
+            day = admitted.date()
+            paid = rules.card_pays(
+                total,
+                level,
+                day,
+                facility_level=self.ctx.facility_levels.get(facility, "co_ban"),
+                registered=at_home,
+                inpatient=inpatient,
+                five_years=five_year is not None and five_year <= day,
+                copaid_this_year=copaid.get(day.year, 0),
+            )
+            copaid[day.year] = copaid.get(day.year, 0) + paid.patient
+            rows.visits.append(
+                (self.id, facility, admitted, admitted + stay, inpatient, code, name, total, paid.insurance, paid.patient)
+            )
 
 
 def _poisson(rng: random.Random, lam: float) -> int:

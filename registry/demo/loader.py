@@ -215,10 +215,12 @@ def build_context(people: int, seed: int, as_of: dt.date) -> Context:
     initial: dict[str, list[str]] = {}
     other: dict[str, list[str]] = {}
     primary: set[str] = set()
+    levels: dict[str, str] = {}
     for code, province, accepts, level in HealthFacility.objects.order_by("code").values_list(
         "code", "province_id", "accepts_initial_registration", "level"
     ):
         (initial if accepts else other).setdefault(province, []).append(code)
+        levels[code] = level
         if level == HealthFacility.Level.BAN_DAU:
             primary.add(code)
     wards: dict[str, list[str]] = {}
@@ -236,6 +238,7 @@ def build_context(people: int, seed: int, as_of: dt.date) -> Context:
         initial_facilities=initial,
         other_facilities=other,
         primary_facilities=primary,
+        facility_levels=levels,
     )
     offices_by_ward = dict(Ward.objects.filter(office__isnull=False).values_list("code", "office_id"))
     provincial_office = {

@@ -237,6 +237,14 @@ def test_parse_card_number_errors(text: str, code: str) -> None:
         (("HS", 4, "01", "012087881"), "card_number_ssn"),
         (("HS", 4, "01", "01208788AB"), "card_number_ssn"),
         (("HS", 4, "01", "01208788111"), "card_number_ssn"),
+        # QĐ 1351/QĐ-BHXH, domain.md §3.4: a pupil's card carries level 4, a pensioner's 3, a child's 1.
+        (("HS", 1, "01", "0120878811"), "card_number_level_group"),
+        (("HT", 4, "01", "0120878811"), "card_number_level_group"),
+        (("TE", 4, "01", "0120878811"), "card_number_level_group"),
+        # domain.md §3.5: 03, 05, 97 and 99 are no province's code (the GSO list skips them).
+        (("HS", 4, "03", "0120878811"), "card_number_province"),
+        (("HS", 4, "99", "0120878811"), "card_number_province"),
+        (("HS", 4, "00", "0120878811"), "card_number_province"),
     ],
 )
 def test_build_card_number_errors(args: tuple[object, ...], code: str) -> None:
@@ -761,3 +769,30 @@ def test_qr_image_round_trip(payload: str, tmp_path: Path) -> None:
     assert results[0].text == payload
     card = parse_qr_payload(results[0].text)
     assert card.full_name in ("Nguyễn Thị Ánh Tuyết", "Lê Việt Hưng")
+
+
+def test_province_codes_are_the_reference_table() -> None:
+    """PROVINCE_CODES is pure Python for build_card_number; it must stay the list of provinces.csv."""
+    import csv
+    from pathlib import Path
+
+    from registry.cardformat import PROVINCE_CODES
+
+    path = Path(__file__).resolve().parents[2] / "places" / "data" / "provinces.csv"
+    with path.open(encoding="utf-8") as handle:
+        assert {row["code"] for row in csv.DictReader(handle)} == PROVINCE_CODES
+    assert len(PROVINCE_CODES) == 63
+
+
+def test_every_group_has_its_default_level_and_only_that() -> None:
+    from registry.cardformat import LEVELS_BY_GROUP
+
+    assert set(LEVELS_BY_GROUP) == GROUP_CODES
+    # domain.md §3.4 (QĐ 1351/QĐ-BHXH): HT 3, TE 1, QN 5, CN 3, DN 4.
+    assert {g: LEVELS_BY_GROUP[g] for g in ("HT", "TE", "QN", "CN", "DN")} == {
+        "HT": {3},
+        "TE": {1},
+        "QN": {5},
+        "CN": {3},
+        "DN": {4},
+    }

@@ -104,6 +104,62 @@ def test_card_number_format_and_single_active_card() -> None:
     HealthCard.objects.create(number=card.number, status="replaced", **{**base, "valid_from": dt.date(2025, 1, 1)})
 
 
+@pytest.mark.parametrize(
+    ("number", "columns"),
+    [
+        ("DN2010123456789", {"level": 2}),  # DN cards carry level 4 only (QĐ 1351, domain.md §3.4)
+        ("HS4010123456789", {}),  # the group part says HS, the column DN
+        ("DN4790123456789", {}),  # the province part says 79, the column 01
+        ("DN3010123456789", {}),  # the level part says 3, the column 4
+        ("ZZ4010123456789", {"participant_group": "ZZ"}),  # no such group
+    ],
+)
+def test_card_number_parts_agree_with_the_columns(number: str, columns: dict[str, object]) -> None:
+    person = Person.objects.get(ssn="0123456789")
+    fields: dict[str, object] = {
+        "person": person,
+        "participant_group": "DN",
+        "level": 4,
+        "province_id": "01",
+        "initial_facility": HealthFacility.objects.get(code="01927"),
+        "valid_from": dt.date(2024, 1, 1),
+        "issue_date": dt.date(2024, 1, 1),
+        "status": "replaced",
+        **columns,
+    }
+    with pytest.raises(IntegrityError), transaction.atomic():
+        HealthCard.objects.create(number=number, **fields)
+
+
+def test_card_clean_checks_the_holders_bhxh_code() -> None:
+    """The last 10 characters are the holder's mã số BHXH (domain.md §3.1, §3.3); a CHECK cannot see the
+    person's row, so the model's clean refuses it (forms and the admin call it)."""
+    from django.core.exceptions import ValidationError
+
+    person = Person.objects.get(ssn="0123456789")
+    card = HealthCard(
+        person=person,
+        number="DN4010198765432",  # Bình's code on An's card
+        participant_group="DN",
+        level=4,
+        province_id="01",
+        initial_facility=HealthFacility.objects.get(code="01927"),
+        valid_from=dt.date(2024, 1, 1),
+        issue_date=dt.date(2024, 1, 1),
+        status="replaced",
+    )
+    with pytest.raises(ValidationError) as info:
+        card.full_clean()
+    assert "number" in info.value.message_dict
+    card.number = "DN4010123456789"
+    card.full_clean()
+    card.level = 2
+    card.number = "DN2010123456789"
+    with pytest.raises(ValidationError) as info:
+        card.full_clean()
+    assert "level" in info.value.message_dict
+
+
 def test_participation_months_must_be_ordered() -> None:
     person = Person.objects.get(ssn="0123456789")
     with pytest.raises(IntegrityError), transaction.atomic():
