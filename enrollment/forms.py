@@ -17,19 +17,23 @@ from enrollment.photos import MAX_BYTES
 from enrollment.services import (
     DECOMPOSED_FACTOR,
     EMAIL_MAX,
+    HELD_TOKEN_MAX,
     NAME_MAX,
     PHONE_INPUT_MAX,
     PHOTO_FIELDS,
     PROVINCE_CODE_MAX,
     RECEIVING_OFFICE_KINDS,
     STREET_MAX,
+    HeldPhoto,
     RegistrationInput,
     TextProblem,
     clean_text,
+    held_photo,
 )
 from places.models import Office, Province, Ward
 
-PHOTO_ACCEPT = "image/jpeg,image/png"
+# Any image: the script re-encodes what the browser can decode; the server refuses what it cannot take.
+PHOTO_ACCEPT = "image/*"
 
 
 def province_choices() -> list[tuple[str, str]]:
@@ -56,6 +60,21 @@ def office_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     for office in offices:
         groups.setdefault(office.province.name, []).append((office.code, str(office)))
     return list(groups.items())
+
+
+def photo_field(label: Any) -> forms.FileField:
+    """A photo: from the camera or the gallery (no `capture`, which would allow the camera only).
+
+    Any image the phone's browser can decode is accepted by the picker: static/js/register.js
+    turns it into a JPEG of at most 1 MB before it is sent (an iPhone's HEIC included). Without
+    that script the server still takes JPEG or PNG up to 5 MB and refuses the rest clearly.
+    """
+    return forms.FileField(
+        label=label,
+        required=False,  # a photo held from an earlier attempt stands in for it (clean)
+        help_text=_("Chụp ảnh mới hoặc chọn ảnh có sẵn (JPEG hoặc PNG). Ảnh được thu nhỏ trên máy trước khi gửi."),
+        widget=forms.FileInput(attrs={"accept": PHOTO_ACCEPT, "data-shrink": "1"}),
+    )
 
 
 def _text(**attrs: str) -> forms.TextInput:
@@ -139,24 +158,13 @@ class RegistrationForm(forms.Form):
             "invalid_choice": _("Chọn cơ quan BHXH nơi nộp tờ khai."),
         },
     )
-    id_front = forms.FileField(
-        label=_("Ảnh mặt trước CCCD"),
-        help_text=_("JPEG hoặc PNG, tối đa 5 MB"),
-        widget=forms.FileInput(attrs={"accept": PHOTO_ACCEPT, "capture": "environment"}),
-        error_messages={"required": _("Chưa có ảnh.")},
-    )
-    id_back = forms.FileField(
-        label=_("Ảnh mặt sau CCCD"),
-        help_text=_("JPEG hoặc PNG, tối đa 5 MB"),
-        widget=forms.FileInput(attrs={"accept": PHOTO_ACCEPT, "capture": "environment"}),
-        error_messages={"required": _("Chưa có ảnh.")},
-    )
-    portrait = forms.FileField(
-        label=_("Ảnh chân dung"),
-        help_text=_("JPEG hoặc PNG, tối đa 5 MB"),
-        widget=forms.FileInput(attrs={"accept": PHOTO_ACCEPT, "capture": "user"}),
-        error_messages={"required": _("Chưa có ảnh.")},
-    )
+    id_front = photo_field(_("Ảnh mặt trước CCCD"))
+    id_back = photo_field(_("Ảnh mặt sau CCCD"))
+    portrait = photo_field(_("Ảnh chân dung"))
+    # Tokens of photos kept from an earlier attempt of this form (enrollment.services.hold_photo).
+    id_front_held = forms.CharField(required=False, max_length=HELD_TOKEN_MAX, widget=forms.HiddenInput)
+    id_back_held = forms.CharField(required=False, max_length=HELD_TOKEN_MAX, widget=forms.HiddenInput)
+    portrait_held = forms.CharField(required=False, max_length=HELD_TOKEN_MAX, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -184,21 +192,37 @@ class RegistrationForm(forms.Form):
     def clean_street(self) -> str:
         return self._clean_text("street", STREET_MAX)
 
-    def _clean_photo(self, name: str) -> UploadedFile:
-        upload: UploadedFile = self.cleaned_data[name]
+    def _clean_photo(self, name: str) -> UploadedFile | None:
+        upload: UploadedFile | None = self.cleaned_data.get(name)
         # Refused on the size the browser declared, before anything is read into memory.
-        if upload.size is None or upload.size > MAX_BYTES:
+        if upload is not None and (upload.size is None or upload.size > MAX_BYTES):
             raise forms.ValidationError(_("Ảnh lớn hơn 5 MB. Hãy chụp lại hoặc giảm kích thước ảnh."))
         return upload
 
-    def clean_id_front(self) -> UploadedFile:
+    def clean_id_front(self) -> UploadedFile | None:
         return self._clean_photo("id_front")
 
-    def clean_id_back(self) -> UploadedFile:
+    def clean_id_back(self) -> UploadedFile | None:
         return self._clean_photo("id_back")
 
-    def clean_portrait(self) -> UploadedFile:
+    def clean_portrait(self) -> UploadedFile | None:
         return self._clean_photo("portrait")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        self.held: dict[str, HeldPhoto] = {}
+        for name in PHOTO_FIELDS:
+            kept = held_photo(str(data.get(f"{name}_held") or ""))
+            if data.get(name) is None and name not in self.errors:
+                if kept is None:
+                    self.add_error(name, _("Chưa có ảnh."))
+                else:
+                    self.held[name] = kept
+        return data
+
+    def held_photos(self) -> dict[str, HeldPhoto]:
+        """The photos kept from an earlier attempt that this one did not replace (after is_valid)."""
+        return getattr(self, "held", {})
 
     def to_input(self, *, language: str) -> RegistrationInput:
         data = self.cleaned_data
@@ -215,7 +239,8 @@ class RegistrationForm(forms.Form):
             street=data["street"],
             office_code=data["office_code"],
             language=language,
-            photos={name: data[name].read() for name in PHOTO_FIELDS},
+            photos={name: data[name].read() for name in PHOTO_FIELDS if data.get(name) is not None},
+            held={name: kept.name for name, kept in self.held_photos().items()},
         )
 
 

@@ -11,14 +11,12 @@ import datetime as dt
 import math
 import secrets
 import unicodedata
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import NoReturn
 
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
@@ -32,7 +30,18 @@ from accounts.services import AccountError, consume_code, issue_code
 from audit.services import record, record_change
 from enrollment.form_mail import send_form01_email
 from enrollment.models import Registration, private_storage
-from enrollment.photos import PhotoError, clean_photo
+from enrollment.photo_work import (
+    HELD_DIR,
+    INCOMING_DIR,
+    PHOTO_DIR,
+    PHOTO_FIELDS,
+    clean_registration_photos,
+    delete_files,
+    finish_stale,
+    is_clean,
+    save_upload,
+)
+from enrollment.photos import PhotoError, check_photo
 from messaging.models import Message
 from messaging.services import queue_sms
 from places.models import Office, Province, Ward
@@ -45,9 +54,7 @@ from vssid.text import fold, nfc
 
 DEADLINE_DAYS = 10
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U to misread
-PHOTO_FIELDS = ("id_front", "id_back", "portrait")
 RECEIVING_OFFICE_KINDS = (Office.Kind.CO_SO, Office.Kind.DISTRICT, Office.Kind.PROVINCIAL)
-PHOTO_DIR = "registrations"  # upload_to of the photo fields
 # A submission writes its photos a moment before its row commits; a file this old without a row
 # was left by a crash.
 SWEEP_AFTER = dt.timedelta(hours=1)
@@ -140,6 +147,8 @@ class RegistrationInput:
     office_code: str = ""
     language: str = "vi"
     photos: Mapping[str, bytes] = field(default_factory=dict)
+    # Photos checked with an earlier attempt of the same form (hold_photo): field → storage name.
+    held: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -243,22 +252,25 @@ def _check_fields(data: RegistrationInput) -> _Checked:
     )
 
 
-def _check_photos(photos: Mapping[str, bytes]) -> dict[str, bytes]:
-    """The three photos decoded and re-encoded: the slow part, done only for a matched person."""
+def _check_photos(photos: Mapping[str, bytes], held: Mapping[str, str]) -> dict[str, bytes]:
+    """The uploads that are not held from an earlier attempt, each checked (check_photo); decoding is the worker's."""
     errors: dict[str, list[str]] = {}
-    cleaned: dict[str, bytes] = {}
+    checked: dict[str, bytes] = {}
     for name in PHOTO_FIELDS:
         raw = photos.get(name)
         if raw is None:
-            errors[name] = [_("Chưa có ảnh.")]
+            if name not in held:
+                errors[name] = [_("Chưa có ảnh.")]
             continue
         try:
-            cleaned[name] = clean_photo(raw)
+            check_photo(raw)
         except PhotoError as exc:
             errors[name] = [exc.message]
+        else:
+            checked[name] = raw
     if errors:
         raise _fail(errors)
-    return cleaned
+    return checked
 
 
 def _wait(exc: RateLimited) -> str:
@@ -435,7 +447,7 @@ def submit_registration(data: RegistrationInput, *, request: HttpRequest | None 
         check_all(OTP_PER_PERSON, person.pk)
     except RateLimited as exc:
         raise _limited(exc) from None
-    photos = _check_photos(data.photos)
+    photos = _check_photos(data.photos, data.held)
     registration = Registration(
         person=person,
         office=checked.office,
@@ -450,18 +462,24 @@ def submit_registration(data: RegistrationInput, *, request: HttpRequest | None 
         ward=checked.ward,
         street=checked.street,
         language=data.language[:2] or "vi",
+        photos_pending=True,
     )
     # Written before the transaction, so no lock is held while they are. Until the row commits
     # nothing refers to them: a failure below deletes them, a crash leaves them to sweep_photos.
-    for name, content in photos.items():
-        getattr(registration, name).save(f"{uuid.uuid4().hex}.jpg", ContentFile(content), save=False)
+    # Held photos stay where they are for another attempt until the worker has made them clean.
+    written = [save_upload(content) for content in photos.values()]
+    for name, stored in zip(photos, written, strict=True):
+        getattr(registration, name).name = stored
+    for name, stored in data.held.items():
+        if name not in photos:
+            getattr(registration, name).name = stored
     try:
         existing = _record_submission(registration, address=address, request=request)
     except Exception:
-        _delete_files(_file_names(registration))
+        delete_files(written)
         raise
     if existing is not None:  # an account or a registration appeared meanwhile
-        _delete_files(_file_names(registration))
+        delete_files(written)
         _refuse_existing(existing)
     return registration
 
@@ -486,8 +504,10 @@ def _record_submission(registration: Registration, *, address: str | None, reque
         for draft in Registration.objects.filter(person=person, status=Registration.Status.AWAITING_CONFIRMATION):
             abandoned += _file_names(draft)
             draft.delete()
+        # A photo held from an earlier attempt may be the draft's and this one's alike.
+        abandoned = [name for name in abandoned if name not in _file_names(registration)]
         if abandoned:
-            transaction.on_commit(lambda: _delete_files(abandoned))
+            transaction.on_commit(lambda: delete_files(abandoned))
         for _attempt in range(5):
             registration.reference = _new_reference()
             try:
@@ -505,6 +525,9 @@ def _record_submission(registration: Registration, *, address: str | None, reque
             secret=code,
             secret_of=_otp_subject(registration.reference),
         )
+        # The worker decodes and re-encodes the photos once the row is there to be found.
+        registration_id = registration.pk
+        transaction.on_commit(lambda: clean_registration_photos.enqueue(registration_id), robust=True)
         record_change(
             "registration.submit",
             acting_user=None,
@@ -525,12 +548,6 @@ def _file_names(registration: Registration) -> list[str]:
     return names
 
 
-def _delete_files(names: list[str]) -> None:
-    storage = private_storage()
-    for name in names:
-        storage.delete(name)
-
-
 def sweep_photos(*, older_than: dt.timedelta = SWEEP_AFTER, now: dt.datetime | None = None) -> int:
     """Delete photo files that no registration refers to: left by a crash between writing them and the commit.
 
@@ -538,26 +555,95 @@ def sweep_photos(*, older_than: dt.timedelta = SWEEP_AFTER, now: dt.datetime | N
     not yet committed its row, and must find them there.
     """
     storage = private_storage()
-    try:
-        _dirs, files = storage.listdir(PHOTO_DIR)
-    except FileNotFoundError:
-        return 0
     cutoff = (now or timezone.now()) - older_than
     candidates = set()
-    for file_name in files:
-        name = f"{PHOTO_DIR}/{file_name}"
+    # The clean photos, the uploads waiting for the worker, and those held for a form shown again.
+    for directory in (PHOTO_DIR, INCOMING_DIR, HELD_DIR):
         try:
-            if storage.get_modified_time(name) < cutoff:
-                candidates.add(name)
-        except FileNotFoundError:  # deleted meanwhile
+            _dirs, files = storage.listdir(directory)
+        except FileNotFoundError:
             continue
+        for file_name in files:
+            name = f"{directory}/{file_name}"
+            try:
+                if storage.get_modified_time(name) < cutoff:
+                    candidates.add(name)
+            except FileNotFoundError:  # deleted meanwhile
+                continue
     if not candidates:
         return 0
     # Read after listing: a row committed since the listing still protects its files.
     for names in Registration.objects.values_list(*PHOTO_FIELDS).iterator(chunk_size=2000):
         candidates.difference_update(names)
-    _delete_files(sorted(candidates))
+    delete_files(sorted(candidates))
     return len(candidates)
+
+
+# ---- photos held for a form shown again -----------------------------------------------------
+
+_HELD_SALT = "enrollment.held_photo"
+# Shorter than SWEEP_AFTER: a token never names a file the sweep may already have deleted.
+HELD_MAX_AGE = SWEEP_AFTER - dt.timedelta(minutes=10)
+HELD_TOKEN_MAX = 400
+HELD_FILENAME_MAX = 80
+
+
+@dataclass(frozen=True)
+class HeldPhoto:
+    name: str  # in private storage
+    filename: str  # as the person's device named it, to show which photo is kept
+    token: str
+
+
+# Files kept for forms shown again, per client address: a script posting broken forms with
+# photos cannot fill the disk; past it a person simply picks the photos again.
+HOLDS_PER_ADDRESS = Rate("registration_hold_address", 60, dt.timedelta(hours=1))
+
+
+def may_hold_photos(request: HttpRequest | None) -> bool:
+    address = client_ip(request)
+    if not address:
+        return True
+    with transaction.atomic():
+        try:
+            take(HOLDS_PER_ADDRESS, address)
+        except RateLimited:
+            return False
+    return True
+
+
+def hold_photo(content: bytes, filename: str) -> HeldPhoto:
+    """Keep a checked upload of a form that failed on another field, so it is not asked for again.
+
+    The file is checked as on submission (PhotoError otherwise) and named by a signed token that
+    goes back in the page; only that page can use it, for HELD_MAX_AGE.
+    """
+    check_photo(content)
+    name = save_upload(content, HELD_DIR)
+    shown = nfc(filename)[:HELD_FILENAME_MAX]
+    token = signing.dumps({"n": name, "f": shown}, salt=_HELD_SALT, compress=True)
+    return HeldPhoto(name=name, filename=shown, token=token)
+
+
+def held_photo(token: str) -> HeldPhoto | None:
+    """The photo a token of hold_photo names, while it is valid and the file is there."""
+    if not token or len(token) > HELD_TOKEN_MAX:
+        return None
+    try:
+        payload = signing.loads(token, salt=_HELD_SALT, max_age=HELD_MAX_AGE)
+    except signing.BadSignature:  # also an expired one
+        return None
+    name, shown = payload.get("n"), payload.get("f", "")
+    if not isinstance(name, str) or not name.startswith(f"{HELD_DIR}/") or "/" in name[len(HELD_DIR) + 1 :]:
+        return None
+    if not private_storage().exists(name):
+        return None  # used by a registration since, and made clean
+    return HeldPhoto(name=name, filename=str(shown), token=token)
+
+
+def finish_waiting_photos() -> int:
+    """Photos whose worker task was lost are re-encoded by the periodic sweep."""
+    return finish_stale()
 
 
 def resend_otp(reference: str) -> None:
@@ -715,6 +801,9 @@ def photo_for_staff(user: User, reference: str, which: str, *, request: HttpRequ
         raise Http404
     registration = get_registration_for_staff(user, reference)
     file = getattr(registration, which)
+    # An upload the worker has not re-encoded yet (or could not decode) is never served.
+    if registration.photos_pending or not is_clean(file.name):
+        raise Http404
     with file.open("rb") as fh:
         content = fh.read()
     _record_seen(user, registration, "registration.photo.view", request=request, photo=which)

@@ -13,10 +13,16 @@ from django.views.decorators.http import require_GET, require_http_methods
 from enrollment.form_mail import form01_pdf
 from enrollment.forms import OtpForm, RegistrationForm, ward_choices
 from enrollment.models import Registration
+from enrollment.photos import MAX_BYTES, PhotoError
 from enrollment.services import (
+    PHOTO_FIELDS,
     EnrollmentError,
+    HeldPhoto,
     confirm_registration,
     form_token,
+    held_photo,
+    hold_photo,
+    may_hold_photos,
     public_status,
     registration_for_form_token,
     resend_otp,
@@ -43,10 +49,36 @@ def _apply_error(form: RegistrationForm, error: EnrollmentError) -> None:
                 form.add_error(name, problem)
 
 
+def _hold_photos(request: HttpRequest, form: RegistrationForm) -> dict[str, HeldPhoto]:
+    """The photos of a form shown again with errors, kept so the person does not pick them again.
+
+    Each new upload without an error of its own is checked and held (hold_photo); one held
+    before and not replaced stays held. A photo that fails its check gets its error instead.
+    """
+    kept: dict[str, HeldPhoto] = {}
+    uploads = {name: request.FILES[name] for name in PHOTO_FIELDS if name in request.FILES and name not in form.errors}
+    if uploads and not may_hold_photos(request):
+        uploads = {}
+    for name in PHOTO_FIELDS:
+        upload = uploads.get(name)
+        if upload is not None:
+            upload.seek(0)
+            try:
+                kept[name] = hold_photo(upload.read(MAX_BYTES + 1), upload.name or "")
+            except PhotoError as exc:
+                form.add_error(name, exc.message)
+        elif name not in request.FILES:
+            earlier = held_photo(str(form.data.get(f"{name}_held", "")))
+            if earlier is not None:
+                kept[name] = earlier
+    return kept
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
     error: EnrollmentError | None = None
+    held: dict[str, HeldPhoto] = {}
     if request.method == "POST":
         form = RegistrationForm(request.POST, request.FILES)
         if form.is_valid():
@@ -58,9 +90,11 @@ def register(request: HttpRequest) -> HttpResponse:
             else:
                 _remember(request, PENDING_KEY, registration.reference)
                 return redirect("enrollment:confirm", reference=registration.reference)
+        held = _hold_photos(request, form)
     else:
         form = RegistrationForm()
-    context = {"form": form, "error": error}
+    photos = [(form[name], held.get(name)) for name in PHOTO_FIELDS]
+    context = {"form": form, "error": error, "photos": photos}
     status = 200 if request.method == "GET" else (error.status if error else 400)
     return render(request, "enrollment/register.html", context, status=status)
 

@@ -15,7 +15,8 @@ from PIL import Image
 
 from api.tests.support import error, jpeg, last_code, photos, post_json, register, sms_of, upload
 from enrollment.models import Registration
-from enrollment.photos import MAX_BYTES, clean_photo
+from enrollment.photo_work import finish_photos
+from enrollment.photos import MAX_BYTES, check_photo
 
 pytestmark = pytest.mark.django_db
 
@@ -138,7 +139,7 @@ def test_a_pdf_renamed_jpg(client: Any, settings: Any) -> None:
 
 def test_a_photo_over_5_mb_is_refused_without_being_read_whole(client: Any, settings: Any) -> None:
     big = jpeg() + b"\0" * (7 * 1024 * 1024)
-    with mock.patch("enrollment.services.clean_photo", autospec=True, side_effect=clean_photo) as clean:
+    with mock.patch("enrollment.services.check_photo", autospec=True, side_effect=check_photo) as clean:
         messages = photo_error(client, settings, "portrait", upload(big, "big.jpg"))
     assert messages == ["Ảnh lớn hơn 5 MB. Hãy chụp lại hoặc giảm kích thước ảnh."]
     assert max(len(call.args[0]) for call in clean.call_args_list) == MAX_BYTES + 1
@@ -173,16 +174,26 @@ def test_an_empty_photo(client: Any, settings: Any) -> None:
     assert photo_error(client, settings, "portrait", upload(b"", "empty.jpg")) == ["Chưa có ảnh."]
 
 
-def test_photos_are_stored_as_jpeg_without_metadata(client: Any, settings: Any) -> None:
+def test_photos_are_stored_as_jpeg_without_metadata(client: Any, settings: Any, django_capture_on_commit_callbacks: Any) -> None:
     png = io.BytesIO()
     Image.new("RGB", (1000, 800), "white").save(png, "PNG")
     response = register(client, files=photos(portrait=upload(png.getvalue(), "p.png", "image/png")))
     assert response.status_code == 201
+    registration = Registration.objects.get(reference=response.json()["reference"])
+    assert registration.photos_pending  # the uploads wait, checked, for the worker
+    uploads = stored_files(settings)
+    assert len(uploads) == 3 and all(file.parent.name == "incoming" for file in uploads)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert finish_photos(registration.pk) == 3  # what the worker's task does
     files = stored_files(settings)
-    assert len(files) == 3
+    assert len(files) == 3 and not set(files) & set(uploads)  # the uploads are gone once the row points elsewhere
     for file in files:
         with Image.open(file) as image:
             assert image.format == "JPEG" and not image.getexif()
+    registration.refresh_from_db()
+    assert not registration.photos_pending and {registration.id_front.name, registration.portrait.name} <= {
+        str(file.relative_to(settings.MEDIA_ROOT)) for file in files
+    }
 
 
 # ---- the OTP ----------------------------------------------------------------------------
