@@ -431,8 +431,9 @@ def submit_registration(data: RegistrationInput, *, request: HttpRequest | None 
     """Check, match and store a registration, and text the OTP that confirms it.
 
     Cheap refusals first (fields, the address's budget, the identity, an account or a live
-    registration, the OTP budgets), photos only then; the slow work (decoding the photos, writing
-    the files) is done before the transaction, which holds only a few short statements.
+    registration), the photos' headers only then; writing the files is done before the
+    transaction, which holds only a few short statements, and decoding them is the worker's
+    (enrollment.photo_work).
     """
     checked = _check_fields(data)
     address = client_ip(request)
@@ -440,13 +441,9 @@ def submit_registration(data: RegistrationInput, *, request: HttpRequest | None 
     existing = _existing(person)
     if existing is not None:
         _refuse_existing(existing)
-    try:
-        if address:
-            check_all(SUBMISSIONS_PER_ADDRESS, address)
-        check_all(OTP_PER_PHONE, checked.phone)
-        check_all(OTP_PER_PERSON, person.pk)
-    except RateLimited as exc:
-        raise _limited(exc) from None
+    # The budgets of the address, the phone and the person are taken in the transaction below:
+    # checking them here as well, when decoding the photos was the slow part, cost five queries
+    # for nothing now that a photo is checked from its header (the files are deleted on refusal).
     photos = _check_photos(data.photos, data.held)
     registration = Registration(
         person=person,
