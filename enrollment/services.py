@@ -8,6 +8,7 @@ Each state change is one transaction holding the audit row and the outbox messag
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import math
 import secrets
 import unicodedata
@@ -15,12 +16,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import NoReturn
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -43,7 +46,7 @@ from enrollment.photo_work import (
 )
 from enrollment.photos import PhotoError, check_photo
 from messaging.models import Message
-from messaging.services import queue_sms
+from messaging.services import SMS_MAX_LENGTH, queue_sms, sms_length
 from places.models import Office, Province, Ward
 from registry.models import Person
 from vssid.clientip import client_ip
@@ -407,6 +410,23 @@ def _text_reference(live: Registration) -> None:
         queue_sms(to=live.phone, kind="notice", body=body + " Neu khong phai ban yeu cau, hay bo qua tin nay.")
 
 
+# As people read a reference aloud or off paper: spaces and dashes between groups, lower case,
+# and the letters Crockford's alphabet leaves out because they look like digits.
+_REFERENCE_SEPARATORS = str.maketrans("", "", " \t\n\r-._\u00a0")
+_REFERENCE_LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+REFERENCE_INPUT_MAX = 30
+
+
+def normalize_reference(raw: str) -> str:
+    """A reference as stored ("DK7F3K9Q2M") from what a person typed ("dk 7f3k 9q2m"); "" when too long."""
+    if len(raw) > REFERENCE_INPUT_MAX:
+        return ""
+    compact = raw.translate(_REFERENCE_SEPARATORS).upper()
+    if compact.startswith("DK"):
+        compact = "DK" + compact[2:].translate(_REFERENCE_LOOKALIKES)
+    return compact
+
+
 def _new_reference() -> str:
     return "DK" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
 
@@ -658,6 +678,22 @@ def resend_otp(reference: str) -> None:
         )
 
 
+def status_url(reference: str) -> str:
+    """The status page of a registration, as a link in an SMS (Form 01 can be downloaded there again)."""
+    return f"{settings.SITE_URL.rstrip('/')}{reverse('enrollment:status')}?reference={reference}"
+
+
+def reference_sms(registration: Registration) -> str:
+    """The reference, the deadline and the status link in one SMS: the person keeps it after the page is closed."""
+    assert registration.deadline is not None  # noqa: S101 - submitted only
+    head = f"VssID: Ma ho so {registration.reference}. Nop to khai Mau 01 da ky truoc {registration.deadline:%d/%m/%Y}."
+    link = status_url(registration.reference)
+    for body in (f"{head} Tra cuu, tai lai to khai: {link}", f"{head} Tra cuu: {link}", head):
+        if sms_length(body) <= SMS_MAX_LENGTH:
+            return body
+    return head[:SMS_MAX_LENGTH]
+
+
 def confirm_registration(reference: str, otp: str, *, request: HttpRequest | None = None) -> Registration:
     """The OTP proves the phone: the registration is submitted and its 10 days start."""
     problem: AccountError | None = None
@@ -687,6 +723,7 @@ def confirm_registration(reference: str, otp: str, *, request: HttpRequest | Non
                 person=registration.person_id,
                 request=request,
             )
+            queue_sms(to=registration.phone, kind="notice", body=reference_sms(registration))
             if registration.email:
                 # Rendered and queued by the worker once this commits: rendering takes seconds
                 # and must not hold the write lock (on SQLite, the whole database's).
@@ -733,9 +770,44 @@ def registration_for_form_token(reference: str, token: str) -> Registration:
 
 
 def public_status(reference: str) -> Registration:
-    registration = Registration.objects.select_related("office").filter(reference=reference.strip().upper()).first()
+    """The registration a person asks about by its reference (any case, spaces allowed)."""
+    wanted = normalize_reference(reference)
+    registration = Registration.objects.select_related("office").filter(reference=wanted).first() if wanted else None
     if registration is None or registration.status == Registration.Status.AWAITING_CONFIRMATION:
-        raise EnrollmentError("not_found", _("Không tìm thấy hồ sơ %(reference)s.") % {"reference": reference}, status=404)
+        raise EnrollmentError(
+            "not_found", _("Không tìm thấy hồ sơ %(reference)s.") % {"reference": wanted or reference[:20]}, status=404
+        )
+    return registration
+
+
+# Asking for Form 01 again from the status page: the reference alone is not enough (the form
+# holds the person's identity data), so the BHXH code or CCCD number of the file must be typed.
+FORM_AGAIN_PER_REFERENCE = (Rate("registration_form_again_reference", 5, dt.timedelta(hours=1)),)
+FORM_AGAIN_PER_ADDRESS = (Rate("registration_form_again_address", 20, dt.timedelta(hours=1)),)
+
+
+def form_again(reference: str, identity: str, *, request: HttpRequest | None = None) -> Registration:
+    """The live registration whose BHXH code or CCCD number is `identity`, to download its Form 01 again."""
+    registration = public_status(reference)
+    address = client_ip(request)
+    try:
+        with transaction.atomic():
+            take_all(FORM_AGAIN_PER_REFERENCE, registration.pk)
+            if address:
+                take_all(FORM_AGAIN_PER_ADDRESS, address)
+    except RateLimited as exc:
+        raise EnrollmentError(
+            "too_many_attempts",
+            _("Đã thử quá nhiều lần. Vui lòng thử lại sau %(wait)s.") % {"wait": _wait(exc)},
+            status=429,
+        ) from None
+    typed = "".join(identity.split())[: CCCD_LENGTH + 1]
+    known = [value for value in (registration.ssn, registration.cccd) if value]
+    if not typed or not any(hmac.compare_digest(typed, value) for value in known):
+        message = _("Mã số BHXH hoặc số CCCD không đúng với hồ sơ này.")
+        raise EnrollmentError("identity_mismatch", message, status=400, fields={"identity": [message]})
+    if registration.status not in (Registration.Status.SUBMITTED, Registration.Status.RECEIVED) or registration.deadline is None:
+        raise EnrollmentError("form_unavailable", _("Hồ sơ này không còn cần tờ khai Mẫu 01."), status=409)
     return registration
 
 
@@ -760,7 +832,7 @@ def get_registration_for_staff(user: User, reference: str, *, for_update: bool =
     qs = Registration.objects.select_related("office", "province", "ward", "person")
     if for_update:
         qs = qs.select_for_update(of=("self",))
-    registration = qs.filter(reference=reference.strip().upper(), office_id=user.office_id).first()
+    registration = qs.filter(reference=normalize_reference(reference), office_id=user.office_id).first()
     if registration is None or registration.status == Registration.Status.AWAITING_CONFIRMATION:
         raise Http404
     return registration
@@ -771,9 +843,9 @@ def search_for_staff(user: User, query: str) -> QuerySet[Registration]:
     qs = Registration.objects.filter(office_id=user.office_id).exclude(status="awaiting_confirmation").select_related("office")
     if not q:
         return qs.none()
-    upper = q.upper()
-    if upper.startswith("DK") and len(upper) == 10:
-        return qs.filter(reference=upper)
+    reference = normalize_reference(q)
+    if reference.startswith("DK") and len(reference) == 10:
+        return qs.filter(reference=reference)
     if q.isdigit() and len(q) in (10, 12):
         return qs.filter(ssn=q) if len(q) == 10 else qs.filter(cccd=q)
     return qs.filter(search_name__contains=fold(q)).order_by("-submitted_at")[:50]  # type: ignore[return-value]

@@ -25,4 +25,5 @@ urlpatterns = [
     path("dang-ky/<reference:reference>/to-khai.pdf", views.form_pdf, name="form"),
     path("dang-ky/<reference:reference>/", views.done, name="done"),
     path("tra-cuu-ho-so/", views.status, name="status"),
+    path("tra-cuu-ho-so/<reference:reference>/to-khai/", views.status_form, name="status_form"),
 ]

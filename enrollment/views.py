@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from enrollment.form_mail import form01_pdf
 from enrollment.forms import OtpForm, RegistrationForm, ward_choices
@@ -19,10 +19,12 @@ from enrollment.services import (
     EnrollmentError,
     HeldPhoto,
     confirm_registration,
+    form_again,
     form_token,
     held_photo,
     hold_photo,
     may_hold_photos,
+    normalize_reference,
     public_status,
     registration_for_form_token,
     resend_otp,
@@ -155,11 +157,7 @@ def done(request: HttpRequest, reference: str) -> HttpResponse:
     registration = get_object_or_404(Registration.objects.select_related("office"), reference=reference)
     context = {
         "registration": registration,
-        "form_url": (
-            reverse("enrollment:form", kwargs={"reference": reference}) + "?token=" + form_token(registration)
-            if registration.status in (Registration.Status.SUBMITTED, Registration.Status.RECEIVED)
-            else ""
-        ),
+        "form_url": _form_link(registration) if _needs_form(registration) else "",
     }
     return render(request, "enrollment/done.html", context)
 
@@ -173,9 +171,21 @@ def form_pdf(request: HttpRequest, reference: str) -> HttpResponse:
     return response
 
 
+def _form_link(registration: Registration) -> str:
+    return reverse("enrollment:form", kwargs={"reference": registration.reference}) + "?token=" + form_token(registration)
+
+
+def _needs_form(registration: Registration | None) -> bool:
+    return registration is not None and registration.status in (
+        Registration.Status.SUBMITTED,
+        Registration.Status.RECEIVED,
+    )
+
+
 @require_GET
 def status(request: HttpRequest) -> HttpResponse:
-    reference = request.GET.get("reference", "").strip().upper()
+    typed = request.GET.get("reference", "")
+    reference = normalize_reference(typed) or typed.strip()[:20]
     registration: Registration | None = None
     error: EnrollmentError | None = None
     if reference:
@@ -183,10 +193,40 @@ def status(request: HttpRequest) -> HttpResponse:
             registration = public_status(reference)
         except EnrollmentError as exc:
             error = exc
+    return _status_page(request, reference, registration, error)
+
+
+def _status_page(
+    request: HttpRequest,
+    reference: str,
+    registration: Registration | None,
+    error: EnrollmentError | None,
+    *,
+    identity_error: EnrollmentError | None = None,
+) -> HttpResponse:
+    # This browser confirmed it: the link at once. Anyone else proves the file is theirs first.
+    ours = registration is not None and registration.reference in request.session.get(CONFIRMED_KEY, [])
     context = {
         "reference": reference,
         "registration": registration,
         "masked_name": mask_name(registration.full_name) if registration else "",
         "error": error,
+        "needs_form": _needs_form(registration),
+        "form_url": _form_link(registration) if registration is not None and ours and _needs_form(registration) else "",
+        "identity_error": identity_error,
     }
-    return render(request, "enrollment/status.html", context, status=error.status if error else 200)
+    status = identity_error.status if identity_error else (error.status if error else 200)
+    return render(request, "enrollment/status.html", context, status=status)
+
+
+@never_cache
+@require_POST
+def status_form(request: HttpRequest, reference: str) -> HttpResponse:
+    """Form 01 again from the status page, for whoever types the file's BHXH code or CCCD number."""
+    try:
+        registration = form_again(reference, str(request.POST.get("identity", "")), request=request)
+    except EnrollmentError as exc:
+        if exc.code == "not_found":
+            return _status_page(request, reference, None, exc)
+        return _status_page(request, reference, public_status(reference), None, identity_error=exc)
+    return redirect(_form_link(registration))
