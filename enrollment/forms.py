@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from enrollment.collation import sort_vietnamese
 from enrollment.photos import MAX_BYTES
 from enrollment.services import (
     DECOMPOSED_FACTOR,
@@ -24,6 +25,7 @@ from enrollment.services import (
     PROVINCE_CODE_MAX,
     RECEIVING_OFFICE_KINDS,
     STREET_MAX,
+    WARD_CODE_MAX,
     HeldPhoto,
     RegistrationInput,
     TextProblem,
@@ -37,29 +39,57 @@ PHOTO_ACCEPT = "image/*"
 
 
 def province_choices() -> list[tuple[str, str]]:
-    return [(p.code, p.name) for p in Province.objects.current().order_by("name")]
+    """Current provinces in Vietnamese alphabetical order ("Cà Mau" before "Cao Bằng")."""
+    provinces = sort_vietnamese(Province.objects.current().only("code", "name"), key=lambda p: p.name)
+    return [(p.code, p.name) for p in provinces]
+
+
+def _is_code(value: str, max_length: int) -> bool:
+    # Whatever the browser sent goes into a query: only digits may (a NUL is a 500 on PostgreSQL).
+    return 0 < len(value) <= max_length and value.isascii() and value.isdigit()
 
 
 def ward_choices(province_code: str) -> list[tuple[str, str]]:
-    # Whatever the browser sent goes into a query: only a province code may (a NUL is a 500 on PostgreSQL).
-    if not (0 < len(province_code) <= PROVINCE_CODE_MAX and province_code.isascii() and province_code.isdigit()):
+    if not _is_code(province_code, PROVINCE_CODE_MAX):
         return []
-    wards = Ward.objects.current().filter(province_id=province_code).order_by("name").only("code", "name", "kind")
+    wards = sort_vietnamese(
+        Ward.objects.current().filter(province_id=province_code).only("code", "name", "kind"), key=lambda w: w.name
+    )
     return [(w.code, f"{w.get_kind_display()} {w.name}") for w in wards]
 
 
+def _receiving_offices() -> Any:
+    return Office.objects.current().filter(kind__in=RECEIVING_OFFICE_KINDS)
+
+
 def office_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    """Receiving offices grouped by province, shown as "(00106) BHXH cơ sở Đống Đa"."""
+    """Every receiving office grouped by province, shown as "(00106) BHXH cơ sở Đống Đa": what the form accepts."""
     groups: dict[str, list[tuple[str, str]]] = {}
-    offices = (
-        Office.objects.current()
-        .filter(kind__in=RECEIVING_OFFICE_KINDS)
-        .select_related("province")
-        .order_by("province__name", "code")
-    )
-    for office in offices:
+    offices = _receiving_offices().select_related("province")
+    for office in sort_vietnamese(offices, key=lambda o: f"{o.province.name}\n{o.name}"):
         groups.setdefault(office.province.name, []).append((office.code, str(office)))
     return list(groups.items())
+
+
+def nearby_offices(province_code: str, ward_code: str = "") -> tuple[list[tuple[str, str]], str]:
+    """The receiving offices of a province, the office serving the ward first; and that office's code.
+
+    What a person sees once they have said where they live: a handful of offices instead of the
+    country's, and the right one at the top.
+    """
+    if not _is_code(province_code, PROVINCE_CODE_MAX):
+        return [], ""
+    offices = sort_vietnamese(_receiving_offices().filter(province_id=province_code), key=lambda o: o.name)
+    own = ""
+    if _is_code(ward_code, WARD_CODE_MAX):
+        own = (
+            Ward.objects.current().filter(code=ward_code, province_id=province_code).values_list("office_id", flat=True).first()
+            or ""
+        )
+    first = [o for o in offices if o.code == own]
+    rest = [o for o in offices if o.code != own]
+    choices = [(o.code, str(o) + (str(_(" – phụ trách phường/xã đã chọn")) if o.code == own else "")) for o in first + rest]
+    return choices, own if first else ""
 
 
 def photo_field(label: Any) -> forms.FileField:
@@ -134,6 +164,7 @@ class RegistrationForm(forms.Form):
     province_code = forms.ChoiceField(
         label=_("Tỉnh/thành phố"),
         # With htmx, choosing a province reloads the ward list; without it, the list follows the next submit.
+        # The offices follow too (an out-of-band swap of the same answer, enrollment.views.wards).
         widget=forms.Select(
             attrs={"hx-get": reverse_lazy("enrollment:wards"), "hx-target": "#id_ward_code", "hx-swap": "innerHTML"}
         ),
@@ -142,6 +173,16 @@ class RegistrationForm(forms.Form):
     ward_code = forms.ChoiceField(
         label=_("Phường/xã (không bắt buộc)"),
         required=False,
+        help_text=_("Chọn phường/xã để cơ quan BHXH phụ trách nơi bạn ở hiện lên đầu danh sách."),
+        # Choosing one reorders the offices: the ward's own first and chosen.
+        widget=forms.Select(
+            attrs={
+                "hx-get": reverse_lazy("enrollment:offices"),
+                "hx-target": "#id_office_code",
+                "hx-swap": "innerHTML",
+                "hx-include": "#id_province_code, #id_office_code",
+            }
+        ),
         error_messages={"invalid_choice": _("Phường/xã không thuộc tỉnh/thành phố đã chọn.")},
     )
     street = forms.CharField(
@@ -174,6 +215,15 @@ class RegistrationForm(forms.Form):
         self._set_choices("province_code", blank + province_choices())
         self._set_choices("ward_code", wards_blank + ward_choices(province))
         self._set_choices("office_code", blank + office_choices())
+        # Shown: the offices of the chosen province, the ward's own first; accepted: any
+        # receiving office (a person may hand in the form where they work).
+        if province:
+            ward = str(self.data.get("ward_code", ""))
+            nearby, _own = nearby_offices(province, ward)
+            chosen = str(self.data.get("office_code", ""))
+            if chosen and chosen not in {code for code, _label in nearby}:
+                nearby += [(code, label) for _group, options in office_choices() for code, label in options if code == chosen]
+            self.fields["office_code"].widget.choices = blank + nearby
 
     def _set_choices(self, name: str, choices: list[Any]) -> None:
         field = self.fields[name]

@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from enrollment.form_mail import form01_pdf
-from enrollment.forms import OtpForm, RegistrationForm, ward_choices
+from enrollment.forms import OtpForm, RegistrationForm, nearby_offices, office_choices, ward_choices
 from enrollment.models import Registration
 from enrollment.photos import MAX_BYTES, PhotoError
 from enrollment.services import (
@@ -103,9 +103,24 @@ def register(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def wards(request: HttpRequest) -> HttpResponse:
-    """The <option>s of the ward select for one province (htmx swaps them in)."""
-    province = request.GET.get("province_code", "")
-    return render(request, "enrollment/_ward_options.html", {"province": province, "wards": ward_choices(province)})
+    """The <option>s of the ward select for one province (htmx swaps them in), and out of band the province's offices."""
+    province = request.GET.get("province_code", "")[:10]
+    offices, _own = nearby_offices(province)
+    context = {"province": province, "wards": ward_choices(province), "offices": offices, "oob": True}
+    return render(request, "enrollment/_ward_options.html", context)
+
+
+@require_GET
+def offices(request: HttpRequest) -> HttpResponse:
+    """The <option>s of the office select for a province and ward: the ward's own office first, and chosen
+    unless the person had already chosen another one of the list."""
+    province = request.GET.get("province_code", "")[:10]
+    offices, own = nearby_offices(province, request.GET.get("ward_code", "")[:10])
+    chosen = request.GET.get("office_code", "")[:10]
+    if not offices:  # no province: the whole list, as the page first shows it
+        return render(request, "enrollment/_office_options.html", {"groups": office_choices(), "selected": chosen})
+    selected = chosen if chosen in {code for code, _label in offices} else own
+    return render(request, "enrollment/_office_options.html", {"offices": offices, "selected": selected})
 
 
 @never_cache
