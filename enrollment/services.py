@@ -107,6 +107,20 @@ class EnrollmentError(DomainError):
     pass
 
 
+class NameNeedsDiacritics(EnrollmentError):
+    """The name matched the register's once its marks are set aside, but was typed without them.
+
+    It is not stored: Form 01, the card and every letter print the name as given, and a name
+    without its marks is another name in Vietnamese. The answer asks whether the register's
+    spelling is theirs (`suggestion`), which the person has just shown they know but for the marks.
+    """
+
+    def __init__(self, suggestion: str) -> None:
+        message = _("Có phải họ tên của bạn là “%(name)s”? Hãy nhập họ tên có dấu, đúng như trên CCCD.") % {"name": suggestion}
+        super().__init__("name_without_diacritics", message, status=409, fields={"full_name": [message]})
+        self.suggestion = suggestion
+
+
 class TextProblem(ValueError):
     """Why a text field cannot be stored, as a sentence for the person."""
 
@@ -359,6 +373,15 @@ def _match_person(checked: _Checked, address: str | None) -> Person:
         for rate in MISMATCHES_PER_IDENTITY:
             hit(rate, identity)
         raise _mismatch()
+    registered = nfc(person.full_name)
+    if checked.full_name.casefold() != registered.casefold():
+        # Equal but for the marks (fold matched): typed without them, or with other ones.
+        # Counted like a mismatch, so the register's spelling cannot be harvested by trying.
+        for rate in MISMATCHES_PER_IDENTITY:
+            hit(rate, identity)
+        raise NameNeedsDiacritics(registered)
+    # Kept as the register writes it: "nguyễn văn an" typed on a phone prints as on the CCCD.
+    checked.full_name = registered
     return person
 
 

@@ -18,6 +18,7 @@ from enrollment.services import (
     PHOTO_FIELDS,
     EnrollmentError,
     HeldPhoto,
+    NameNeedsDiacritics,
     confirm_registration,
     form_again,
     form_token,
@@ -96,7 +97,8 @@ def register(request: HttpRequest) -> HttpResponse:
     else:
         form = RegistrationForm()
     photos = [(form[name], held.get(name)) for name in PHOTO_FIELDS]
-    context = {"form": form, "error": error, "photos": photos}
+    suggestion = error.suggestion if isinstance(error, NameNeedsDiacritics) else ""
+    context = {"form": form, "error": error, "photos": photos, "name_suggestion": suggestion}
     status = 200 if request.method == "GET" else (error.status if error else 400)
     return render(request, "enrollment/register.html", context, status=status)
 
