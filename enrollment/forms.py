@@ -164,7 +164,6 @@ class RegistrationForm(forms.Form):
     province_code = forms.ChoiceField(
         label=_("Tỉnh/thành phố"),
         # With htmx, choosing a province reloads the ward list; without it, the list follows the next submit.
-        # The offices follow too (an out-of-band swap of the same answer, enrollment.views.wards).
         widget=forms.Select(
             attrs={"hx-get": reverse_lazy("enrollment:wards"), "hx-target": "#id_ward_code", "hx-swap": "innerHTML"}
         ),
@@ -174,15 +173,6 @@ class RegistrationForm(forms.Form):
         label=_("Phường/xã (không bắt buộc)"),
         required=False,
         help_text=_("Chọn phường/xã để cơ quan BHXH phụ trách nơi bạn ở hiện lên đầu danh sách."),
-        # Choosing one reorders the offices: the ward's own first and chosen.
-        widget=forms.Select(
-            attrs={
-                "hx-get": reverse_lazy("enrollment:offices"),
-                "hx-target": "#id_office_code",
-                "hx-swap": "innerHTML",
-                "hx-include": "#id_province_code, #id_office_code",
-            }
-        ),
         error_messages={"invalid_choice": _("Phường/xã không thuộc tỉnh/thành phố đã chọn.")},
     )
     street = forms.CharField(
@@ -193,6 +183,16 @@ class RegistrationForm(forms.Form):
     )
     office_code = forms.ChoiceField(
         label=_("Cơ quan BHXH nơi nộp tờ khai"),
+        # With htmx the list follows the province and the ward: the ward's own office first, chosen.
+        widget=forms.Select(
+            attrs={
+                "hx-get": reverse_lazy("enrollment:offices"),
+                "hx-trigger": "change from:#id_province_code, change from:#id_ward_code",
+                "hx-include": "#id_province_code, #id_ward_code, #id_office_code",
+                "hx-target": "this",
+                "hx-swap": "innerHTML",
+            }
+        ),
         help_text=_("Bạn sẽ mang tờ khai đã ký và bản chính CCCD đến đây trong vòng 10 ngày."),
         error_messages={
             "required": _("Chọn cơ quan BHXH nơi nộp tờ khai."),

@@ -105,17 +105,15 @@ def register(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def wards(request: HttpRequest) -> HttpResponse:
-    """The <option>s of the ward select for one province (htmx swaps them in), and out of band the province's offices."""
+    """The <option>s of the ward select for one province (htmx swaps them in)."""
     province = request.GET.get("province_code", "")[:10]
-    offices, _own = nearby_offices(province)
-    context = {"province": province, "wards": ward_choices(province), "offices": offices, "oob": True}
-    return render(request, "enrollment/_ward_options.html", context)
+    return render(request, "enrollment/_ward_options.html", {"province": province, "wards": ward_choices(province)})
 
 
 @require_GET
 def offices(request: HttpRequest) -> HttpResponse:
-    """The <option>s of the office select for a province and ward: the ward's own office first, and chosen
-    unless the person had already chosen another one of the list."""
+    """The <option>s of the office select for a province and ward (htmx swaps them in when either changes):
+    the ward's own office first, and chosen unless the person had already chosen another one of the list."""
     province = request.GET.get("province_code", "")[:10]
     offices, own = nearby_offices(province, request.GET.get("ward_code", "")[:10])
     chosen = request.GET.get("office_code", "")[:10]
