@@ -14,6 +14,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from enrollment.collation import sort_vietnamese
+from enrollment.photo_work import PHOTO_FIELDS
 from enrollment.photos import MAX_BYTES
 from enrollment.services import (
     DECOMPOSED_FACTOR,
@@ -21,7 +22,6 @@ from enrollment.services import (
     HELD_TOKEN_MAX,
     NAME_MAX,
     PHONE_INPUT_MAX,
-    PHOTO_FIELDS,
     PROVINCE_CODE_MAX,
     RECEIVING_OFFICE_KINDS,
     STREET_MAX,
@@ -102,7 +102,7 @@ def photo_field(label: Any) -> forms.FileField:
     return forms.FileField(
         label=label,
         required=False,  # a photo held from an earlier attempt stands in for it (clean)
-        help_text=_("Chụp ảnh mới hoặc chọn ảnh có sẵn (JPEG hoặc PNG). Ảnh được thu nhỏ trên máy trước khi gửi."),
+        help_text=_("JPEG hoặc PNG; ảnh lớn được thu nhỏ trên máy trước khi gửi."),
         widget=forms.FileInput(attrs={"accept": PHOTO_ACCEPT, "data-shrink": "1"}),
     )
 

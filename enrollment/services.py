@@ -116,8 +116,10 @@ class NameNeedsDiacritics(EnrollmentError):
     """
 
     def __init__(self, suggestion: str) -> None:
-        message = _("Có phải họ tên của bạn là “%(name)s”? Hãy nhập họ tên có dấu, đúng như trên CCCD.") % {"name": suggestion}
-        super().__init__("name_without_diacritics", message, status=409, fields={"full_name": [message]})
+        # The question once, next to the field (and linked from the summary, whose heading says what to do).
+        question = _("Có phải họ tên của bạn là “%(name)s”?") % {"name": suggestion}
+        message = _("Họ tên cần viết có dấu, đúng như trên CCCD.")
+        super().__init__("name_without_diacritics", message, status=409, fields={"full_name": [question]})
         self.suggestion = suggestion
 
 

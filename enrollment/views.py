@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,9 +14,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from enrollment.form_mail import form01_pdf
 from enrollment.forms import OtpForm, RegistrationForm, nearby_offices, office_choices, ward_choices
 from enrollment.models import Registration
+from enrollment.photo_work import PHOTO_FIELDS
 from enrollment.photos import MAX_BYTES, PhotoError
 from enrollment.services import (
-    PHOTO_FIELDS,
     EnrollmentError,
     HeldPhoto,
     NameNeedsDiacritics,
@@ -59,7 +60,11 @@ def _hold_photos(request: HttpRequest, form: RegistrationForm) -> dict[str, Held
     before and not replaced stays held. A photo that fails its check gets its error instead.
     """
     kept: dict[str, HeldPhoto] = {}
-    uploads = {name: request.FILES[name] for name in PHOTO_FIELDS if name in request.FILES and name not in form.errors}
+    uploads: dict[str, UploadedFile] = {}
+    for name in PHOTO_FIELDS:
+        upload = request.FILES.get(name)
+        if isinstance(upload, UploadedFile) and name not in form.errors:
+            uploads[name] = upload
     if uploads and not may_hold_photos(request):
         uploads = {}
     for name in PHOTO_FIELDS:

@@ -57,8 +57,8 @@ def test_choosing_a_province_lists_its_offices_and_a_ward_puts_its_own_first(cli
     answer = client.get("/dang-ky/co-quan/", chosen).content.decode()
     assert '<option value="00101" selected>' in answer and '<option value="00106">' in answer
     # Nonsense gets the whole list, not an error.
-    answer = client.get("/dang-ky/co-quan/", {"province_code": "x\0", "ward_code": "\0"})
-    assert answer.status_code == 200 and "<optgroup" in answer.content.decode()
+    response = client.get("/dang-ky/co-quan/", {"province_code": "x\0", "ward_code": "\0"})
+    assert response.status_code == 200 and "<optgroup" in response.content.decode()
 
 
 @pytest.mark.django_db
