@@ -13,49 +13,98 @@ from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from enrollment.collation import sort_vietnamese
+from enrollment.photo_work import PHOTO_FIELDS
 from enrollment.photos import MAX_BYTES
 from enrollment.services import (
     DECOMPOSED_FACTOR,
     EMAIL_MAX,
+    HELD_TOKEN_MAX,
     NAME_MAX,
     PHONE_INPUT_MAX,
-    PHOTO_FIELDS,
     PROVINCE_CODE_MAX,
     RECEIVING_OFFICE_KINDS,
     STREET_MAX,
+    WARD_CODE_MAX,
+    HeldPhoto,
     RegistrationInput,
     TextProblem,
     clean_text,
+    held_photo,
 )
 from places.models import Office, Province, Ward
 
-PHOTO_ACCEPT = "image/jpeg,image/png"
+# Any image: the script re-encodes what the browser can decode; the server refuses what it cannot take.
+PHOTO_ACCEPT = "image/*"
 
 
 def province_choices() -> list[tuple[str, str]]:
-    return [(p.code, p.name) for p in Province.objects.current().order_by("name")]
+    """Current provinces in Vietnamese alphabetical order ("Cà Mau" before "Cao Bằng")."""
+    provinces = sort_vietnamese(Province.objects.current().only("code", "name"), key=lambda p: p.name)
+    return [(p.code, p.name) for p in provinces]
+
+
+def _is_code(value: str, max_length: int) -> bool:
+    # Whatever the browser sent goes into a query: only digits may (a NUL is a 500 on PostgreSQL).
+    return 0 < len(value) <= max_length and value.isascii() and value.isdigit()
 
 
 def ward_choices(province_code: str) -> list[tuple[str, str]]:
-    # Whatever the browser sent goes into a query: only a province code may (a NUL is a 500 on PostgreSQL).
-    if not (0 < len(province_code) <= PROVINCE_CODE_MAX and province_code.isascii() and province_code.isdigit()):
+    if not _is_code(province_code, PROVINCE_CODE_MAX):
         return []
-    wards = Ward.objects.current().filter(province_id=province_code).order_by("name").only("code", "name", "kind")
+    wards = sort_vietnamese(
+        Ward.objects.current().filter(province_id=province_code).only("code", "name", "kind"), key=lambda w: w.name
+    )
     return [(w.code, f"{w.get_kind_display()} {w.name}") for w in wards]
 
 
+def _receiving_offices() -> Any:
+    return Office.objects.current().filter(kind__in=RECEIVING_OFFICE_KINDS)
+
+
 def office_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    """Receiving offices grouped by province, shown as "(00106) BHXH cơ sở Đống Đa"."""
+    """Every receiving office grouped by province, shown as "(00106) BHXH cơ sở Đống Đa": what the form accepts."""
     groups: dict[str, list[tuple[str, str]]] = {}
-    offices = (
-        Office.objects.current()
-        .filter(kind__in=RECEIVING_OFFICE_KINDS)
-        .select_related("province")
-        .order_by("province__name", "code")
-    )
-    for office in offices:
+    offices = _receiving_offices().select_related("province")
+    for office in sort_vietnamese(offices, key=lambda o: f"{o.province.name}\n{o.name}"):
         groups.setdefault(office.province.name, []).append((office.code, str(office)))
     return list(groups.items())
+
+
+def nearby_offices(province_code: str, ward_code: str = "") -> tuple[list[tuple[str, str]], str]:
+    """The receiving offices of a province, the office serving the ward first; and that office's code.
+
+    What a person sees once they have said where they live: a handful of offices instead of the
+    country's, and the right one at the top.
+    """
+    if not _is_code(province_code, PROVINCE_CODE_MAX):
+        return [], ""
+    offices = sort_vietnamese(_receiving_offices().filter(province_id=province_code), key=lambda o: o.name)
+    own = ""
+    if _is_code(ward_code, WARD_CODE_MAX):
+        own = (
+            Ward.objects.current().filter(code=ward_code, province_id=province_code).values_list("office_id", flat=True).first()
+            or ""
+        )
+    first = [o for o in offices if o.code == own]
+    rest = [o for o in offices if o.code != own]
+    choices = [(o.code, str(o) + (str(_(" – phụ trách phường/xã đã chọn")) if o.code == own else "")) for o in first + rest]
+    return choices, own if first else ""
+
+
+def photo_field(label: Any) -> forms.FileField:
+    """A photo: from the camera or the gallery (no `capture`, which would allow the camera only).
+
+    Any image the phone's browser can decode is accepted by the picker: static/js/register.js
+    turns it into a JPEG of at most 1 MB before it is sent (an iPhone's HEIC included). Without
+    that script the server still takes JPEG or PNG up to 5 MB and refuses the rest clearly.
+    """
+    return forms.FileField(
+        label=label,
+        required=False,  # a photo held from an earlier attempt stands in for it (clean)
+        help_text=_("JPEG hoặc PNG; ảnh lớn được thu nhỏ trên máy trước khi gửi."),
+        widget=forms.FileInput(attrs={"accept": PHOTO_ACCEPT, "data-shrink": "1"}),
+    )
 
 
 def _text(**attrs: str) -> forms.TextInput:
@@ -123,6 +172,7 @@ class RegistrationForm(forms.Form):
     ward_code = forms.ChoiceField(
         label=_("Phường/xã (không bắt buộc)"),
         required=False,
+        help_text=_("Chọn phường/xã để cơ quan BHXH phụ trách nơi bạn ở hiện lên đầu danh sách."),
         error_messages={"invalid_choice": _("Phường/xã không thuộc tỉnh/thành phố đã chọn.")},
     )
     street = forms.CharField(
@@ -133,30 +183,29 @@ class RegistrationForm(forms.Form):
     )
     office_code = forms.ChoiceField(
         label=_("Cơ quan BHXH nơi nộp tờ khai"),
+        # With htmx the list follows the province and the ward: the ward's own office first, chosen.
+        widget=forms.Select(
+            attrs={
+                "hx-get": reverse_lazy("enrollment:offices"),
+                "hx-trigger": "change from:#id_province_code, change from:#id_ward_code",
+                "hx-include": "#id_province_code, #id_ward_code, #id_office_code",
+                "hx-target": "this",
+                "hx-swap": "innerHTML",
+            }
+        ),
         help_text=_("Bạn sẽ mang tờ khai đã ký và bản chính CCCD đến đây trong vòng 10 ngày."),
         error_messages={
             "required": _("Chọn cơ quan BHXH nơi nộp tờ khai."),
             "invalid_choice": _("Chọn cơ quan BHXH nơi nộp tờ khai."),
         },
     )
-    id_front = forms.FileField(
-        label=_("Ảnh mặt trước CCCD"),
-        help_text=_("JPEG hoặc PNG, tối đa 5 MB"),
-        widget=forms.FileInput(attrs={"accept": PHOTO_ACCEPT, "capture": "environment"}),
-        error_messages={"required": _("Chưa có ảnh.")},
-    )
-    id_back = forms.FileField(
-        label=_("Ảnh mặt sau CCCD"),
-        help_text=_("JPEG hoặc PNG, tối đa 5 MB"),
-        widget=forms.FileInput(attrs={"accept": PHOTO_ACCEPT, "capture": "environment"}),
-        error_messages={"required": _("Chưa có ảnh.")},
-    )
-    portrait = forms.FileField(
-        label=_("Ảnh chân dung"),
-        help_text=_("JPEG hoặc PNG, tối đa 5 MB"),
-        widget=forms.FileInput(attrs={"accept": PHOTO_ACCEPT, "capture": "user"}),
-        error_messages={"required": _("Chưa có ảnh.")},
-    )
+    id_front = photo_field(_("Ảnh mặt trước CCCD"))
+    id_back = photo_field(_("Ảnh mặt sau CCCD"))
+    portrait = photo_field(_("Ảnh chân dung"))
+    # Tokens of photos kept from an earlier attempt of this form (enrollment.services.hold_photo).
+    id_front_held = forms.CharField(required=False, max_length=HELD_TOKEN_MAX, widget=forms.HiddenInput)
+    id_back_held = forms.CharField(required=False, max_length=HELD_TOKEN_MAX, widget=forms.HiddenInput)
+    portrait_held = forms.CharField(required=False, max_length=HELD_TOKEN_MAX, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -166,6 +215,15 @@ class RegistrationForm(forms.Form):
         self._set_choices("province_code", blank + province_choices())
         self._set_choices("ward_code", wards_blank + ward_choices(province))
         self._set_choices("office_code", blank + office_choices())
+        # Shown: the offices of the chosen province, the ward's own first; accepted: any
+        # receiving office (a person may hand in the form where they work).
+        if province:
+            ward = str(self.data.get("ward_code", ""))
+            nearby, _own = nearby_offices(province, ward)
+            chosen = str(self.data.get("office_code", ""))
+            if chosen and chosen not in {code for code, _label in nearby}:
+                nearby += [(code, label) for _group, options in office_choices() for code, label in options if code == chosen]
+            self.fields["office_code"].widget.choices = blank + nearby
 
     def _set_choices(self, name: str, choices: list[Any]) -> None:
         field = self.fields[name]
@@ -184,21 +242,37 @@ class RegistrationForm(forms.Form):
     def clean_street(self) -> str:
         return self._clean_text("street", STREET_MAX)
 
-    def _clean_photo(self, name: str) -> UploadedFile:
-        upload: UploadedFile = self.cleaned_data[name]
+    def _clean_photo(self, name: str) -> UploadedFile | None:
+        upload: UploadedFile | None = self.cleaned_data.get(name)
         # Refused on the size the browser declared, before anything is read into memory.
-        if upload.size is None or upload.size > MAX_BYTES:
+        if upload is not None and (upload.size is None or upload.size > MAX_BYTES):
             raise forms.ValidationError(_("Ảnh lớn hơn 5 MB. Hãy chụp lại hoặc giảm kích thước ảnh."))
         return upload
 
-    def clean_id_front(self) -> UploadedFile:
+    def clean_id_front(self) -> UploadedFile | None:
         return self._clean_photo("id_front")
 
-    def clean_id_back(self) -> UploadedFile:
+    def clean_id_back(self) -> UploadedFile | None:
         return self._clean_photo("id_back")
 
-    def clean_portrait(self) -> UploadedFile:
+    def clean_portrait(self) -> UploadedFile | None:
         return self._clean_photo("portrait")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        self.held: dict[str, HeldPhoto] = {}
+        for name in PHOTO_FIELDS:
+            kept = held_photo(str(data.get(f"{name}_held") or ""))
+            if data.get(name) is None and name not in self.errors:
+                if kept is None:
+                    self.add_error(name, _("Chưa có ảnh."))
+                else:
+                    self.held[name] = kept
+        return data
+
+    def held_photos(self) -> dict[str, HeldPhoto]:
+        """The photos kept from an earlier attempt that this one did not replace (after is_valid)."""
+        return getattr(self, "held", {})
 
     def to_input(self, *, language: str) -> RegistrationInput:
         data = self.cleaned_data
@@ -215,7 +289,8 @@ class RegistrationForm(forms.Form):
             street=data["street"],
             office_code=data["office_code"],
             language=language,
-            photos={name: data[name].read() for name in PHOTO_FIELDS},
+            photos={name: data[name].read() for name in PHOTO_FIELDS if data.get(name) is not None},
+            held={name: kept.name for name, kept in self.held_photos().items()},
         )
 
 

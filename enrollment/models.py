@@ -51,6 +51,11 @@ class Registration(models.Model):
     id_front = models.FileField(storage=private_storage, upload_to="registrations/")
     id_back = models.FileField(storage=private_storage, upload_to="registrations/")
     portrait = models.FileField(storage=private_storage, upload_to="registrations/")
+    # True from the submission until the worker has decoded and re-encoded the three uploads
+    # (enrollment.photo_work). Meanwhile the files named above are the checked uploads in
+    # registrations/incoming/, which no view serves. A photo the worker could not decode is
+    # left empty: the clerk sees the original ID at the desk in any case.
+    photos_pending = models.BooleanField(default=False)
 
     created_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)

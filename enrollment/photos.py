@@ -93,6 +93,26 @@ def open_photo(data: bytes) -> Image.Image:
     return image
 
 
+def check_photo(data: bytes) -> None:
+    """The refusals made on the request, from the header alone (about 20 µs a photo), or PhotoError.
+
+    A full decoding of a phone photo costs 15–60 ms of CPU and even one at 1/8 scale a fifth of
+    that (Huffman decoding is most of it): three of them would make the registration request
+    several times the cost of receiving its body, so pixels are decoded in the worker only.
+    """
+    image = open_photo(data)
+    if image.format == "PNG":
+        # The chunk checksums are verified without inflating a pixel: a cut or altered PNG
+        # is refused here, not in the worker.
+        try:
+            image.verify()
+        except (OSError, SyntaxError, ValueError):
+            raise PhotoError("photo_unreadable", _("Ảnh bị hỏng, không đọc được.")) from None
+    elif b"\xff\xda" not in data:
+        # A JPEG header with no scan (start-of-scan marker) after it holds no picture at all.
+        raise PhotoError("photo_unreadable", _("Ảnh bị hỏng, không đọc được."))
+
+
 def clean_photo(data: bytes) -> bytes:
     """The photo as a metadata-free JPEG, or PhotoError."""
     image = open_photo(data)

@@ -8,21 +8,22 @@ Each state change is one transaction holding the audit row and the outbox messag
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import math
 import secrets
 import unicodedata
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import NoReturn
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -32,9 +33,20 @@ from accounts.services import AccountError, consume_code, issue_code
 from audit.services import record, record_change
 from enrollment.form_mail import send_form01_email
 from enrollment.models import Registration, private_storage
-from enrollment.photos import PhotoError, clean_photo
+from enrollment.photo_work import (
+    HELD_DIR,
+    INCOMING_DIR,
+    PHOTO_DIR,
+    PHOTO_FIELDS,
+    clean_registration_photos,
+    delete_files,
+    finish_stale,
+    is_clean,
+    save_upload,
+)
+from enrollment.photos import PhotoError, check_photo
 from messaging.models import Message
-from messaging.services import queue_sms
+from messaging.services import SMS_MAX_LENGTH, queue_sms, sms_length
 from places.models import Office, Province, Ward
 from registry.models import Person
 from vssid.clientip import client_ip
@@ -45,9 +57,7 @@ from vssid.text import fold, nfc
 
 DEADLINE_DAYS = 10
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U to misread
-PHOTO_FIELDS = ("id_front", "id_back", "portrait")
 RECEIVING_OFFICE_KINDS = (Office.Kind.CO_SO, Office.Kind.DISTRICT, Office.Kind.PROVINCIAL)
-PHOTO_DIR = "registrations"  # upload_to of the photo fields
 # A submission writes its photos a moment before its row commits; a file this old without a row
 # was left by a crash.
 SWEEP_AFTER = dt.timedelta(hours=1)
@@ -97,6 +107,22 @@ class EnrollmentError(DomainError):
     pass
 
 
+class NameNeedsDiacritics(EnrollmentError):
+    """The name matched the register's once its marks are set aside, but was typed without them.
+
+    It is not stored: Form 01, the card and every letter print the name as given, and a name
+    without its marks is another name in Vietnamese. The answer asks whether the register's
+    spelling is theirs (`suggestion`), which the person has just shown they know but for the marks.
+    """
+
+    def __init__(self, suggestion: str) -> None:
+        # The question once, next to the field (and linked from the summary, whose heading says what to do).
+        question = _("Có phải họ tên của bạn là “%(name)s”?") % {"name": suggestion}
+        message = _("Họ tên cần viết có dấu, đúng như trên CCCD.")
+        super().__init__("name_without_diacritics", message, status=409, fields={"full_name": [question]})
+        self.suggestion = suggestion
+
+
 class TextProblem(ValueError):
     """Why a text field cannot be stored, as a sentence for the person."""
 
@@ -140,6 +166,8 @@ class RegistrationInput:
     office_code: str = ""
     language: str = "vi"
     photos: Mapping[str, bytes] = field(default_factory=dict)
+    # Photos checked with an earlier attempt of the same form (hold_photo): field → storage name.
+    held: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -243,22 +271,25 @@ def _check_fields(data: RegistrationInput) -> _Checked:
     )
 
 
-def _check_photos(photos: Mapping[str, bytes]) -> dict[str, bytes]:
-    """The three photos decoded and re-encoded: the slow part, done only for a matched person."""
+def _check_photos(photos: Mapping[str, bytes], held: Mapping[str, str]) -> dict[str, bytes]:
+    """The uploads that are not held from an earlier attempt, each checked (check_photo); decoding is the worker's."""
     errors: dict[str, list[str]] = {}
-    cleaned: dict[str, bytes] = {}
+    checked: dict[str, bytes] = {}
     for name in PHOTO_FIELDS:
         raw = photos.get(name)
         if raw is None:
-            errors[name] = [_("Chưa có ảnh.")]
+            if name not in held:
+                errors[name] = [_("Chưa có ảnh.")]
             continue
         try:
-            cleaned[name] = clean_photo(raw)
+            check_photo(raw)
         except PhotoError as exc:
             errors[name] = [exc.message]
+        else:
+            checked[name] = raw
     if errors:
         raise _fail(errors)
-    return cleaned
+    return checked
 
 
 def _wait(exc: RateLimited) -> str:
@@ -344,6 +375,15 @@ def _match_person(checked: _Checked, address: str | None) -> Person:
         for rate in MISMATCHES_PER_IDENTITY:
             hit(rate, identity)
         raise _mismatch()
+    registered = nfc(person.full_name)
+    if checked.full_name.casefold() != registered.casefold():
+        # Equal but for the marks (fold matched): typed without them, or with other ones.
+        # Counted like a mismatch, so the register's spelling cannot be harvested by trying.
+        for rate in MISMATCHES_PER_IDENTITY:
+            hit(rate, identity)
+        raise NameNeedsDiacritics(registered)
+    # Kept as the register writes it: "nguyễn văn an" typed on a phone prints as on the CCCD.
+    checked.full_name = registered
     return person
 
 
@@ -395,6 +435,23 @@ def _text_reference(live: Registration) -> None:
         queue_sms(to=live.phone, kind="notice", body=body + " Neu khong phai ban yeu cau, hay bo qua tin nay.")
 
 
+# As people read a reference aloud or off paper: spaces and dashes between groups, lower case,
+# and the letters Crockford's alphabet leaves out because they look like digits.
+_REFERENCE_SEPARATORS = str.maketrans("", "", " \t\n\r-._\u00a0")
+_REFERENCE_LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+REFERENCE_INPUT_MAX = 30
+
+
+def normalize_reference(raw: str) -> str:
+    """A reference as stored ("DK7F3K9Q2M") from what a person typed ("dk 7f3k 9q2m"); "" when too long."""
+    if len(raw) > REFERENCE_INPUT_MAX:
+        return ""
+    compact = raw.translate(_REFERENCE_SEPARATORS).upper()
+    if compact.startswith("DK"):
+        compact = "DK" + compact[2:].translate(_REFERENCE_LOOKALIKES)
+    return compact
+
+
 def _new_reference() -> str:
     return "DK" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
 
@@ -419,8 +476,9 @@ def submit_registration(data: RegistrationInput, *, request: HttpRequest | None 
     """Check, match and store a registration, and text the OTP that confirms it.
 
     Cheap refusals first (fields, the address's budget, the identity, an account or a live
-    registration, the OTP budgets), photos only then; the slow work (decoding the photos, writing
-    the files) is done before the transaction, which holds only a few short statements.
+    registration), the photos' headers only then; writing the files is done before the
+    transaction, which holds only a few short statements, and decoding them is the worker's
+    (enrollment.photo_work).
     """
     checked = _check_fields(data)
     address = client_ip(request)
@@ -428,14 +486,10 @@ def submit_registration(data: RegistrationInput, *, request: HttpRequest | None 
     existing = _existing(person)
     if existing is not None:
         _refuse_existing(existing)
-    try:
-        if address:
-            check_all(SUBMISSIONS_PER_ADDRESS, address)
-        check_all(OTP_PER_PHONE, checked.phone)
-        check_all(OTP_PER_PERSON, person.pk)
-    except RateLimited as exc:
-        raise _limited(exc) from None
-    photos = _check_photos(data.photos)
+    # The budgets of the address, the phone and the person are taken in the transaction below:
+    # checking them here as well, when decoding the photos was the slow part, cost five queries
+    # for nothing now that a photo is checked from its header (the files are deleted on refusal).
+    photos = _check_photos(data.photos, data.held)
     registration = Registration(
         person=person,
         office=checked.office,
@@ -450,18 +504,24 @@ def submit_registration(data: RegistrationInput, *, request: HttpRequest | None 
         ward=checked.ward,
         street=checked.street,
         language=data.language[:2] or "vi",
+        photos_pending=True,
     )
     # Written before the transaction, so no lock is held while they are. Until the row commits
     # nothing refers to them: a failure below deletes them, a crash leaves them to sweep_photos.
-    for name, content in photos.items():
-        getattr(registration, name).save(f"{uuid.uuid4().hex}.jpg", ContentFile(content), save=False)
+    # Held photos stay where they are for another attempt until the worker has made them clean.
+    written = [save_upload(content) for content in photos.values()]
+    for name, stored in zip(photos, written, strict=True):
+        getattr(registration, name).name = stored
+    for name, stored in data.held.items():
+        if name not in photos:
+            getattr(registration, name).name = stored
     try:
         existing = _record_submission(registration, address=address, request=request)
     except Exception:
-        _delete_files(_file_names(registration))
+        delete_files(written)
         raise
     if existing is not None:  # an account or a registration appeared meanwhile
-        _delete_files(_file_names(registration))
+        delete_files(written)
         _refuse_existing(existing)
     return registration
 
@@ -486,8 +546,10 @@ def _record_submission(registration: Registration, *, address: str | None, reque
         for draft in Registration.objects.filter(person=person, status=Registration.Status.AWAITING_CONFIRMATION):
             abandoned += _file_names(draft)
             draft.delete()
+        # A photo held from an earlier attempt may be the draft's and this one's alike.
+        abandoned = [name for name in abandoned if name not in _file_names(registration)]
         if abandoned:
-            transaction.on_commit(lambda: _delete_files(abandoned))
+            transaction.on_commit(lambda: delete_files(abandoned))
         for _attempt in range(5):
             registration.reference = _new_reference()
             try:
@@ -505,6 +567,9 @@ def _record_submission(registration: Registration, *, address: str | None, reque
             secret=code,
             secret_of=_otp_subject(registration.reference),
         )
+        # The worker decodes and re-encodes the photos once the row is there to be found.
+        registration_id = registration.pk
+        transaction.on_commit(lambda: clean_registration_photos.enqueue(registration_id), robust=True)
         record_change(
             "registration.submit",
             acting_user=None,
@@ -525,12 +590,6 @@ def _file_names(registration: Registration) -> list[str]:
     return names
 
 
-def _delete_files(names: list[str]) -> None:
-    storage = private_storage()
-    for name in names:
-        storage.delete(name)
-
-
 def sweep_photos(*, older_than: dt.timedelta = SWEEP_AFTER, now: dt.datetime | None = None) -> int:
     """Delete photo files that no registration refers to: left by a crash between writing them and the commit.
 
@@ -538,26 +597,95 @@ def sweep_photos(*, older_than: dt.timedelta = SWEEP_AFTER, now: dt.datetime | N
     not yet committed its row, and must find them there.
     """
     storage = private_storage()
-    try:
-        _dirs, files = storage.listdir(PHOTO_DIR)
-    except FileNotFoundError:
-        return 0
     cutoff = (now or timezone.now()) - older_than
     candidates = set()
-    for file_name in files:
-        name = f"{PHOTO_DIR}/{file_name}"
+    # The clean photos, the uploads waiting for the worker, and those held for a form shown again.
+    for directory in (PHOTO_DIR, INCOMING_DIR, HELD_DIR):
         try:
-            if storage.get_modified_time(name) < cutoff:
-                candidates.add(name)
-        except FileNotFoundError:  # deleted meanwhile
+            _dirs, files = storage.listdir(directory)
+        except FileNotFoundError:
             continue
+        for file_name in files:
+            name = f"{directory}/{file_name}"
+            try:
+                if storage.get_modified_time(name) < cutoff:
+                    candidates.add(name)
+            except FileNotFoundError:  # deleted meanwhile
+                continue
     if not candidates:
         return 0
     # Read after listing: a row committed since the listing still protects its files.
     for names in Registration.objects.values_list(*PHOTO_FIELDS).iterator(chunk_size=2000):
         candidates.difference_update(names)
-    _delete_files(sorted(candidates))
+    delete_files(sorted(candidates))
     return len(candidates)
+
+
+# ---- photos held for a form shown again -----------------------------------------------------
+
+_HELD_SALT = "enrollment.held_photo"
+# Shorter than SWEEP_AFTER: a token never names a file the sweep may already have deleted.
+HELD_MAX_AGE = SWEEP_AFTER - dt.timedelta(minutes=10)
+HELD_TOKEN_MAX = 400
+HELD_FILENAME_MAX = 80
+
+
+@dataclass(frozen=True)
+class HeldPhoto:
+    name: str  # in private storage
+    filename: str  # as the person's device named it, to show which photo is kept
+    token: str
+
+
+# Files kept for forms shown again, per client address: a script posting broken forms with
+# photos cannot fill the disk; past it a person simply picks the photos again.
+HOLDS_PER_ADDRESS = Rate("registration_hold_address", 60, dt.timedelta(hours=1))
+
+
+def may_hold_photos(request: HttpRequest | None) -> bool:
+    address = client_ip(request)
+    if not address:
+        return True
+    with transaction.atomic():
+        try:
+            take(HOLDS_PER_ADDRESS, address)
+        except RateLimited:
+            return False
+    return True
+
+
+def hold_photo(content: bytes, filename: str) -> HeldPhoto:
+    """Keep a checked upload of a form that failed on another field, so it is not asked for again.
+
+    The file is checked as on submission (PhotoError otherwise) and named by a signed token that
+    goes back in the page; only that page can use it, for HELD_MAX_AGE.
+    """
+    check_photo(content)
+    name = save_upload(content, HELD_DIR)
+    shown = nfc(filename)[:HELD_FILENAME_MAX]
+    token = signing.dumps({"n": name, "f": shown}, salt=_HELD_SALT, compress=True)
+    return HeldPhoto(name=name, filename=shown, token=token)
+
+
+def held_photo(token: str) -> HeldPhoto | None:
+    """The photo a token of hold_photo names, while it is valid and the file is there."""
+    if not token or len(token) > HELD_TOKEN_MAX:
+        return None
+    try:
+        payload = signing.loads(token, salt=_HELD_SALT, max_age=HELD_MAX_AGE)
+    except signing.BadSignature:  # also an expired one
+        return None
+    name, shown = payload.get("n"), payload.get("f", "")
+    if not isinstance(name, str) or not name.startswith(f"{HELD_DIR}/") or "/" in name[len(HELD_DIR) + 1 :]:
+        return None
+    if not private_storage().exists(name):
+        return None  # used by a registration since, and made clean
+    return HeldPhoto(name=name, filename=str(shown), token=token)
+
+
+def finish_waiting_photos() -> int:
+    """Photos whose worker task was lost are re-encoded by the periodic sweep."""
+    return finish_stale()
 
 
 def resend_otp(reference: str) -> None:
@@ -573,6 +701,22 @@ def resend_otp(reference: str) -> None:
         queue_sms(
             to=registration.phone, kind="registration_otp", body=_otp_body(code), secret=code, secret_of=_otp_subject(reference)
         )
+
+
+def status_url(reference: str) -> str:
+    """The status page of a registration, as a link in an SMS (Form 01 can be downloaded there again)."""
+    return f"{settings.SITE_URL.rstrip('/')}{reverse('enrollment:status')}?reference={reference}"
+
+
+def reference_sms(registration: Registration) -> str:
+    """The reference, the deadline and the status link in one SMS: the person keeps it after the page is closed."""
+    assert registration.deadline is not None  # noqa: S101 - submitted only
+    head = f"VssID: Ma ho so {registration.reference}. Nop to khai Mau 01 da ky truoc {registration.deadline:%d/%m/%Y}."
+    link = status_url(registration.reference)
+    for body in (f"{head} Tra cuu, tai lai to khai: {link}", f"{head} Tra cuu: {link}", head):
+        if sms_length(body) <= SMS_MAX_LENGTH:
+            return body
+    return head[:SMS_MAX_LENGTH]
 
 
 def confirm_registration(reference: str, otp: str, *, request: HttpRequest | None = None) -> Registration:
@@ -604,6 +748,7 @@ def confirm_registration(reference: str, otp: str, *, request: HttpRequest | Non
                 person=registration.person_id,
                 request=request,
             )
+            queue_sms(to=registration.phone, kind="notice", body=reference_sms(registration))
             if registration.email:
                 # Rendered and queued by the worker once this commits: rendering takes seconds
                 # and must not hold the write lock (on SQLite, the whole database's).
@@ -650,9 +795,44 @@ def registration_for_form_token(reference: str, token: str) -> Registration:
 
 
 def public_status(reference: str) -> Registration:
-    registration = Registration.objects.select_related("office").filter(reference=reference.strip().upper()).first()
+    """The registration a person asks about by its reference (any case, spaces allowed)."""
+    wanted = normalize_reference(reference)
+    registration = Registration.objects.select_related("office").filter(reference=wanted).first() if wanted else None
     if registration is None or registration.status == Registration.Status.AWAITING_CONFIRMATION:
-        raise EnrollmentError("not_found", _("Không tìm thấy hồ sơ %(reference)s.") % {"reference": reference}, status=404)
+        raise EnrollmentError(
+            "not_found", _("Không tìm thấy hồ sơ %(reference)s.") % {"reference": wanted or reference[:20]}, status=404
+        )
+    return registration
+
+
+# Asking for Form 01 again from the status page: the reference alone is not enough (the form
+# holds the person's identity data), so the BHXH code or CCCD number of the file must be typed.
+FORM_AGAIN_PER_REFERENCE = (Rate("registration_form_again_reference", 5, dt.timedelta(hours=1)),)
+FORM_AGAIN_PER_ADDRESS = (Rate("registration_form_again_address", 20, dt.timedelta(hours=1)),)
+
+
+def form_again(reference: str, identity: str, *, request: HttpRequest | None = None) -> Registration:
+    """The live registration whose BHXH code or CCCD number is `identity`, to download its Form 01 again."""
+    registration = public_status(reference)
+    address = client_ip(request)
+    try:
+        with transaction.atomic():
+            take_all(FORM_AGAIN_PER_REFERENCE, registration.pk)
+            if address:
+                take_all(FORM_AGAIN_PER_ADDRESS, address)
+    except RateLimited as exc:
+        raise EnrollmentError(
+            "too_many_attempts",
+            _("Đã thử quá nhiều lần. Vui lòng thử lại sau %(wait)s.") % {"wait": _wait(exc)},
+            status=429,
+        ) from None
+    typed = "".join(identity.split())[: CCCD_LENGTH + 1]
+    known = [value for value in (registration.ssn, registration.cccd) if value]
+    if not typed or not any(hmac.compare_digest(typed, value) for value in known):
+        message = _("Mã số BHXH hoặc số CCCD không đúng với hồ sơ này.")
+        raise EnrollmentError("identity_mismatch", message, status=400, fields={"identity": [message]})
+    if registration.status not in (Registration.Status.SUBMITTED, Registration.Status.RECEIVED) or registration.deadline is None:
+        raise EnrollmentError("form_unavailable", _("Hồ sơ này không còn cần tờ khai Mẫu 01."), status=409)
     return registration
 
 
@@ -677,7 +857,7 @@ def get_registration_for_staff(user: User, reference: str, *, for_update: bool =
     qs = Registration.objects.select_related("office", "province", "ward", "person")
     if for_update:
         qs = qs.select_for_update(of=("self",))
-    registration = qs.filter(reference=reference.strip().upper(), office_id=user.office_id).first()
+    registration = qs.filter(reference=normalize_reference(reference), office_id=user.office_id).first()
     if registration is None or registration.status == Registration.Status.AWAITING_CONFIRMATION:
         raise Http404
     return registration
@@ -688,9 +868,9 @@ def search_for_staff(user: User, query: str) -> QuerySet[Registration]:
     qs = Registration.objects.filter(office_id=user.office_id).exclude(status="awaiting_confirmation").select_related("office")
     if not q:
         return qs.none()
-    upper = q.upper()
-    if upper.startswith("DK") and len(upper) == 10:
-        return qs.filter(reference=upper)
+    reference = normalize_reference(q)
+    if reference.startswith("DK") and len(reference) == 10:
+        return qs.filter(reference=reference)
     if q.isdigit() and len(q) in (10, 12):
         return qs.filter(ssn=q) if len(q) == 10 else qs.filter(cccd=q)
     return qs.filter(search_name__contains=fold(q)).order_by("-submitted_at")[:50]  # type: ignore[return-value]
@@ -715,6 +895,9 @@ def photo_for_staff(user: User, reference: str, which: str, *, request: HttpRequ
         raise Http404
     registration = get_registration_for_staff(user, reference)
     file = getattr(registration, which)
+    # An upload the worker has not re-encoded yet (or could not decode) is never served.
+    if registration.photos_pending or not is_clean(file.name):
+        raise Http404
     with file.open("rb") as fh:
         content = fh.read()
     _record_seen(user, registration, "registration.photo.view", request=request, photo=which)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django_tasks import task
 
 from enrollment.actions import expire_overdue
-from enrollment.services import sweep_photos
+from enrollment.services import finish_waiting_photos, sweep_photos
 
 
 @task()
@@ -19,5 +19,7 @@ def expire_registrations() -> int:
 
 @task()
 def sweep_registration_photos() -> int:
-    """Delete photo files no registration refers to (left by a crash mid-submission), an hour on."""
+    """Re-encode photos whose task was lost, then delete photo files no registration refers to
+    (left by a crash mid-submission, or held for a form never sent again), an hour on."""
+    finish_waiting_photos()
     return sweep_photos()

@@ -21,8 +21,10 @@ app_name = "enrollment"
 urlpatterns = [
     path("dang-ky/", views.register, name="register"),
     path("dang-ky/phuong-xa/", views.wards, name="wards"),
+    path("dang-ky/co-quan/", views.offices, name="offices"),
     path("dang-ky/<reference:reference>/xac-nhan/", views.confirm, name="confirm"),
     path("dang-ky/<reference:reference>/to-khai.pdf", views.form_pdf, name="form"),
     path("dang-ky/<reference:reference>/", views.done, name="done"),
     path("tra-cuu-ho-so/", views.status, name="status"),
+    path("tra-cuu-ho-so/<reference:reference>/to-khai/", views.status_form, name="status_form"),
 ]

@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from enrollment.form_mail import form01_pdf
-from enrollment.forms import OtpForm, RegistrationForm, ward_choices
+from enrollment.forms import OtpForm, RegistrationForm, nearby_offices, office_choices, ward_choices
 from enrollment.models import Registration
+from enrollment.photo_work import PHOTO_FIELDS
+from enrollment.photos import MAX_BYTES, PhotoError
 from enrollment.services import (
     EnrollmentError,
+    HeldPhoto,
+    NameNeedsDiacritics,
     confirm_registration,
+    form_again,
     form_token,
+    held_photo,
+    hold_photo,
+    may_hold_photos,
+    normalize_reference,
     public_status,
     registration_for_form_token,
     resend_otp,
@@ -43,10 +53,40 @@ def _apply_error(form: RegistrationForm, error: EnrollmentError) -> None:
                 form.add_error(name, problem)
 
 
+def _hold_photos(request: HttpRequest, form: RegistrationForm) -> dict[str, HeldPhoto]:
+    """The photos of a form shown again with errors, kept so the person does not pick them again.
+
+    Each new upload without an error of its own is checked and held (hold_photo); one held
+    before and not replaced stays held. A photo that fails its check gets its error instead.
+    """
+    kept: dict[str, HeldPhoto] = {}
+    uploads: dict[str, UploadedFile] = {}
+    for name in PHOTO_FIELDS:
+        upload = request.FILES.get(name)
+        if isinstance(upload, UploadedFile) and name not in form.errors:
+            uploads[name] = upload
+    if uploads and not may_hold_photos(request):
+        uploads = {}
+    for name in PHOTO_FIELDS:
+        upload = uploads.get(name)
+        if upload is not None:
+            upload.seek(0)
+            try:
+                kept[name] = hold_photo(upload.read(MAX_BYTES + 1), upload.name or "")
+            except PhotoError as exc:
+                form.add_error(name, exc.message)
+        elif name not in request.FILES:
+            earlier = held_photo(str(form.data.get(f"{name}_held", "")))
+            if earlier is not None:
+                kept[name] = earlier
+    return kept
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
     error: EnrollmentError | None = None
+    held: dict[str, HeldPhoto] = {}
     if request.method == "POST":
         form = RegistrationForm(request.POST, request.FILES)
         if form.is_valid():
@@ -58,9 +98,12 @@ def register(request: HttpRequest) -> HttpResponse:
             else:
                 _remember(request, PENDING_KEY, registration.reference)
                 return redirect("enrollment:confirm", reference=registration.reference)
+        held = _hold_photos(request, form)
     else:
         form = RegistrationForm()
-    context = {"form": form, "error": error}
+    photos = [(form[name], held.get(name)) for name in PHOTO_FIELDS]
+    suggestion = error.suggestion if isinstance(error, NameNeedsDiacritics) else ""
+    context = {"form": form, "error": error, "photos": photos, "name_suggestion": suggestion}
     status = 200 if request.method == "GET" else (error.status if error else 400)
     return render(request, "enrollment/register.html", context, status=status)
 
@@ -68,8 +111,21 @@ def register(request: HttpRequest) -> HttpResponse:
 @require_GET
 def wards(request: HttpRequest) -> HttpResponse:
     """The <option>s of the ward select for one province (htmx swaps them in)."""
-    province = request.GET.get("province_code", "")
+    province = request.GET.get("province_code", "")[:10]
     return render(request, "enrollment/_ward_options.html", {"province": province, "wards": ward_choices(province)})
+
+
+@require_GET
+def offices(request: HttpRequest) -> HttpResponse:
+    """The <option>s of the office select for a province and ward (htmx swaps them in when either changes):
+    the ward's own office first, and chosen unless the person had already chosen another one of the list."""
+    province = request.GET.get("province_code", "")[:10]
+    offices, own = nearby_offices(province, request.GET.get("ward_code", "")[:10])
+    chosen = request.GET.get("office_code", "")[:10]
+    if not offices:  # no province: the whole list, as the page first shows it
+        return render(request, "enrollment/_office_options.html", {"groups": office_choices(), "selected": chosen})
+    selected = chosen if chosen in {code for code, _label in offices} else own
+    return render(request, "enrollment/_office_options.html", {"offices": offices, "selected": selected})
 
 
 @never_cache
@@ -121,11 +177,7 @@ def done(request: HttpRequest, reference: str) -> HttpResponse:
     registration = get_object_or_404(Registration.objects.select_related("office"), reference=reference)
     context = {
         "registration": registration,
-        "form_url": (
-            reverse("enrollment:form", kwargs={"reference": reference}) + "?token=" + form_token(registration)
-            if registration.status in (Registration.Status.SUBMITTED, Registration.Status.RECEIVED)
-            else ""
-        ),
+        "form_url": _form_link(registration) if _needs_form(registration) else "",
     }
     return render(request, "enrollment/done.html", context)
 
@@ -139,9 +191,21 @@ def form_pdf(request: HttpRequest, reference: str) -> HttpResponse:
     return response
 
 
+def _form_link(registration: Registration) -> str:
+    return reverse("enrollment:form", kwargs={"reference": registration.reference}) + "?token=" + form_token(registration)
+
+
+def _needs_form(registration: Registration | None) -> bool:
+    return registration is not None and registration.status in (
+        Registration.Status.SUBMITTED,
+        Registration.Status.RECEIVED,
+    )
+
+
 @require_GET
 def status(request: HttpRequest) -> HttpResponse:
-    reference = request.GET.get("reference", "").strip().upper()
+    typed = request.GET.get("reference", "")
+    reference = normalize_reference(typed) or typed.strip()[:20]
     registration: Registration | None = None
     error: EnrollmentError | None = None
     if reference:
@@ -149,10 +213,40 @@ def status(request: HttpRequest) -> HttpResponse:
             registration = public_status(reference)
         except EnrollmentError as exc:
             error = exc
+    return _status_page(request, reference, registration, error)
+
+
+def _status_page(
+    request: HttpRequest,
+    reference: str,
+    registration: Registration | None,
+    error: EnrollmentError | None,
+    *,
+    identity_error: EnrollmentError | None = None,
+) -> HttpResponse:
+    # This browser confirmed it: the link at once. Anyone else proves the file is theirs first.
+    ours = registration is not None and registration.reference in request.session.get(CONFIRMED_KEY, [])
     context = {
         "reference": reference,
         "registration": registration,
         "masked_name": mask_name(registration.full_name) if registration else "",
         "error": error,
+        "needs_form": _needs_form(registration),
+        "form_url": _form_link(registration) if registration is not None and ours and _needs_form(registration) else "",
+        "identity_error": identity_error,
     }
-    return render(request, "enrollment/status.html", context, status=error.status if error else 200)
+    status = identity_error.status if identity_error else (error.status if error else 200)
+    return render(request, "enrollment/status.html", context, status=status)
+
+
+@never_cache
+@require_POST
+def status_form(request: HttpRequest, reference: str) -> HttpResponse:
+    """Form 01 again from the status page, for whoever types the file's BHXH code or CCCD number."""
+    try:
+        registration = form_again(reference, str(request.POST.get("identity", "")), request=request)
+    except EnrollmentError as exc:
+        if exc.code == "not_found":
+            return _status_page(request, reference, None, exc)
+        return _status_page(request, reference, public_status(reference), None, identity_error=exc)
+    return redirect(_form_link(registration))

@@ -15,7 +15,8 @@ from PIL import Image
 
 from api.tests.support import error, jpeg, last_code, photos, post_json, register, sms_of, upload
 from enrollment.models import Registration
-from enrollment.photos import MAX_BYTES, clean_photo
+from enrollment.photo_work import finish_photos
+from enrollment.photos import MAX_BYTES, check_photo
 
 pytestmark = pytest.mark.django_db
 
@@ -55,9 +56,11 @@ def test_data_that_does_not_match_the_register(client: Any, field: dict[str, Any
     assert not Registration.objects.filter(ssn="0123456789").exists()
 
 
-def test_the_name_may_be_typed_without_accents_and_the_cccd_alone_is_enough(client: Any) -> None:
-    response = register(client, ssn="", cccd="001090012345", full_name="nguyen van an")
+def test_the_name_may_be_typed_in_lower_case_and_the_cccd_alone_is_enough(client: Any) -> None:
+    response = register(client, ssn="", cccd="001090012345", full_name="nguyễn văn an")
     assert response.status_code == 201, response.content
+    # Without its marks it is a question (enrollment/tests/test_name_diacritics.py).
+    assert Registration.objects.get(reference=response.json()["reference"]).full_name == "Nguyễn Văn An"
 
 
 def test_a_person_who_has_an_account(client: Any) -> None:
@@ -77,7 +80,9 @@ def test_a_person_with_a_live_registration_is_told_by_sms_not_in_the_answer(clie
     body = error(register(client, phone="0987000111"), 409, "registration_exists")
     assert body["fields"] == {}
     assert submitted["reference"] not in body["message"] and "SMS" in body["message"]
-    notices = sms_of("notice")  # to the phone confirmed for that registration, not the one typed now
+    # To the phone confirmed for that registration, not the one typed now (the first notice is
+    # the one the confirmation sent).
+    notices = [body for body in sms_of("notice") if "dang cho xu ly" in body]
     assert len(notices) == 1 and submitted["reference"] in notices[0]
     assert not sms_of("notice", "+84987000111")
 
@@ -85,7 +90,7 @@ def test_a_person_with_a_live_registration_is_told_by_sms_not_in_the_answer(clie
 def test_the_reference_is_texted_a_few_times_a_day_at_most(client: Any, submitted: dict[str, Any]) -> None:
     for _ in range(5):
         error(register(client), 409, "registration_exists")
-    assert len(sms_of("notice")) == 3
+    assert len([body for body in sms_of("notice") if "dang cho xu ly" in body]) == 3
 
 
 def test_an_unconfirmed_registration_is_replaced_by_a_new_one(
@@ -138,7 +143,7 @@ def test_a_pdf_renamed_jpg(client: Any, settings: Any) -> None:
 
 def test_a_photo_over_5_mb_is_refused_without_being_read_whole(client: Any, settings: Any) -> None:
     big = jpeg() + b"\0" * (7 * 1024 * 1024)
-    with mock.patch("enrollment.services.clean_photo", autospec=True, side_effect=clean_photo) as clean:
+    with mock.patch("enrollment.services.check_photo", autospec=True, side_effect=check_photo) as clean:
         messages = photo_error(client, settings, "portrait", upload(big, "big.jpg"))
     assert messages == ["Ảnh lớn hơn 5 MB. Hãy chụp lại hoặc giảm kích thước ảnh."]
     assert max(len(call.args[0]) for call in clean.call_args_list) == MAX_BYTES + 1
@@ -173,16 +178,26 @@ def test_an_empty_photo(client: Any, settings: Any) -> None:
     assert photo_error(client, settings, "portrait", upload(b"", "empty.jpg")) == ["Chưa có ảnh."]
 
 
-def test_photos_are_stored_as_jpeg_without_metadata(client: Any, settings: Any) -> None:
+def test_photos_are_stored_as_jpeg_without_metadata(client: Any, settings: Any, django_capture_on_commit_callbacks: Any) -> None:
     png = io.BytesIO()
     Image.new("RGB", (1000, 800), "white").save(png, "PNG")
     response = register(client, files=photos(portrait=upload(png.getvalue(), "p.png", "image/png")))
     assert response.status_code == 201
+    registration = Registration.objects.get(reference=response.json()["reference"])
+    assert registration.photos_pending  # the uploads wait, checked, for the worker
+    uploads = stored_files(settings)
+    assert len(uploads) == 3 and all(file.parent.name == "incoming" for file in uploads)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert finish_photos(registration.pk) == 3  # what the worker's task does
     files = stored_files(settings)
-    assert len(files) == 3
+    assert len(files) == 3 and not set(files) & set(uploads)  # the uploads are gone once the row points elsewhere
     for file in files:
         with Image.open(file) as image:
             assert image.format == "JPEG" and not image.getexif()
+    registration.refresh_from_db()
+    assert not registration.photos_pending and {registration.id_front.name, registration.portrait.name} <= {
+        str(file.relative_to(settings.MEDIA_ROOT)) for file in files
+    }
 
 
 # ---- the OTP ----------------------------------------------------------------------------

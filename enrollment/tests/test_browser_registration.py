@@ -19,12 +19,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 import re
 import unicodedata
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image, ImageChops, ImageDraw
 from playwright.sync_api import FilePayload, Page, expect
 from pypdf import PdfReader
 
@@ -104,3 +106,95 @@ def test_a_citizen_registers_on_a_phone(
     assert content.startswith(b"%PDF")
     text = unicodedata.normalize("NFC", "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages))
     assert "Nguyễn Văn An" in text and reference.group(1) in text
+
+
+def camera_photo(seed: int) -> bytes:
+    """A 12-megapixel JPEG as a phone camera writes it (4000 × 3000, quality 92, sensor noise): ~4 MB."""
+    width, height = 4000, 3000
+    base = Image.merge(
+        "RGB",
+        (
+            Image.linear_gradient("L").resize((width, height)),
+            Image.radial_gradient("L").resize((width, height)),
+            Image.linear_gradient("L").rotate(90 + seed).resize((width, height)),
+        ),
+    )
+    draw = ImageDraw.Draw(base)
+    for n in range(40):
+        x, y = (n * 397 + seed * 911) % width, (n * 263 + seed * 577) % height
+        draw.rectangle([x, y, x + 500, y + 120], fill=((n * 53) % 256, (n * 97) % 256, (n * 31) % 256))
+    noisy = ImageChops.add(base, Image.effect_noise((width, height), 24).convert("RGB"), scale=1.0, offset=-128)
+    out = io.BytesIO()
+    noisy.save(out, "JPEG", quality=92)
+    return out.getvalue()
+
+
+def test_three_12_megapixel_photos_reach_the_server_under_3_mb_and_survive_a_question(
+    phone: Page, live_server: Any, seeded_register: None, settings: Any, tmp_path: Path
+) -> None:
+    from django.core.signals import request_started
+
+    sms_file = use_files(settings, tmp_path)
+    photos = [camera_photo(seed) for seed in range(3)]
+    assert min(len(p) for p in photos) > 3 * 1024 * 1024  # each alone would be over the limit of the body
+    # What reaches the server, read where Django starts on the request: the WSGI environ.
+    bodies: list[int] = []
+
+    def measure(sender: Any, environ: dict[str, Any], **kwargs: Any) -> None:
+        if environ.get("REQUEST_METHOD") == "POST" and environ.get("PATH_INFO") == "/dang-ky/":
+            bodies.append(int(environ.get("CONTENT_LENGTH") or 0))
+
+    request_started.connect(measure)
+    try:
+        phone.goto(f"{live_server.url}/dang-ky/")
+        # Camera or gallery: no `capture` attribute, which would open the camera only.
+        assert phone.locator("input[type=file][capture]").count() == 0
+        phone.get_by_label("Họ và tên").fill("Nguyen Van An")  # without the marks: a question follows
+        phone.get_by_label("Mã số BHXH").fill(AN_FORM["ssn"])
+        phone.get_by_label("Ngày sinh").fill(AN_FORM["date_of_birth"])
+        phone.get_by_label("Nam", exact=True).check()
+        phone.get_by_label("Số điện thoại di động").fill(AN_FORM["phone"])
+        phone.get_by_label("Tỉnh/thành phố").select_option("01")
+        expect(phone.locator("#id_ward_code option[value='00235']")).to_be_attached()
+        phone.get_by_label("Phường/xã").select_option("00235")
+        # The ward's own office comes first and is chosen.
+        expect(phone.locator("#id_office_code option").nth(1)).to_have_attribute("value", "00106")
+        expect(phone.locator("#id_office_code")).to_have_value("00106")
+        phone.get_by_label("Số nhà, đường/phố, thôn/xóm").fill(AN_FORM["street"])
+        for label, (n, data) in zip(("Ảnh mặt trước CCCD", "Ảnh mặt sau CCCD", "Ảnh chân dung"), enumerate(photos), strict=True):
+            phone.get_by_label(label).set_input_files({"name": f"IMG_2026120{n}.jpg", "mimeType": "image/jpeg", "buffer": data})
+        for field in phone.locator(".photo-field").all():
+            expect(field.locator(".photo-status")).to_contain_text("Ảnh sẵn sàng để gửi: 1600 × 1200", timeout=20_000)
+        phone.screenshot(path=str(tmp_path / "register-photos-360.png"), full_page=True)
+        phone.get_by_role("button", name="Gửi đăng ký").click()
+
+        # The question, with the photos kept: nothing to pick again.
+        expect(phone.get_by_role("button", name="Đúng, tên tôi là Nguyễn Văn An")).to_be_visible()
+        expect(phone.locator(".photo-kept")).to_have_count(3)
+        assert not Registration.objects.exists()
+        for width, height in ((320, 640), (360, 740), (412, 915)):
+            phone.set_viewport_size({"width": width, "height": height})
+            assert phone.evaluate("document.documentElement.scrollWidth") <= width
+            phone.screenshot(path=str(tmp_path / f"register-question-{width}.png"), full_page=True)
+        phone.get_by_role("button", name="Đúng, tên tôi là Nguyễn Văn An").click()
+        expect(phone.get_by_role("heading", level=1)).to_have_text("Xác nhận số điện thoại")
+    finally:
+        request_started.disconnect(measure)
+
+    # The first submission carried the three photos: well under 3 MB as the server received it.
+    # (Chromium does not show a file upload's body to Playwright, so the server's count is the one.)
+    assert len(bodies) == 2, bodies
+    assert 100_000 < bodies[0] < 3 * 1024 * 1024, bodies
+    assert bodies[1] < 20_000  # the answer to the question: the photos go by their tokens
+    registration = Registration.objects.get()
+    assert registration.full_name == "Nguyễn Văn An"
+    root = Path(settings.MEDIA_ROOT)
+    for name in (registration.id_front.name, registration.id_back.name, registration.portrait.name):
+        size = (root / name).stat().st_size
+        assert size <= 1000 * 1000, (name, size)
+        with Image.open(root / name) as image:
+            assert image.format == "JPEG" and max(image.size) == 1600 and not image.getexif()
+    assert latest_otp(sms_file)
+    if os.environ.get("VSSID_SCREENSHOT_DIR"):  # to look at them after the run
+        for shot in tmp_path.glob("*.png"):
+            (Path(os.environ["VSSID_SCREENSHOT_DIR"]) / shot.name).write_bytes(shot.read_bytes())

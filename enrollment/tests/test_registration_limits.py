@@ -119,8 +119,8 @@ def test_an_unknown_code_and_a_known_one_with_other_data_answer_alike(client: Cl
     assert all(body == bodies[0] for body in bodies) and bodies[0]["fields"] == {}
 
 
-def test_the_identity_is_matched_before_any_photo_is_decoded(client: Client) -> None:
-    with mock.patch("enrollment.services.clean_photo", autospec=True) as clean:
+def test_the_identity_is_matched_before_any_photo_is_checked(client: Client) -> None:
+    with mock.patch("enrollment.services.check_photo", autospec=True) as clean:
         data: dict[str, Any] = {**AN, "date_of_birth": "1990-05-13", **photos()}
         error(client.post(f"{API}/registrations", data), 409, "data_mismatch")
     clean.assert_not_called()

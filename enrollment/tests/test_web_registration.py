@@ -12,6 +12,7 @@ from django.test import Client
 
 from audit.models import AuditEvent
 from enrollment.models import Registration
+from enrollment.photo_work import finish_photos
 from enrollment.tests.web_support import (
     AN_FORM,
     AN_PHONE,
@@ -44,8 +45,9 @@ def html(response: Any) -> str:
 def test_the_whole_procedure_through_the_pages(client: Client) -> None:
     # The form: every input labelled, the phone camera offered for the photos.
     page = html(client.get("/dang-ky/"))
-    assert 'accept="image/jpeg,image/png"' in page and 'capture="environment"' in page and 'capture="user"' in page
-    assert page.count("JPEG hoặc PNG, tối đa 5 MB") == 3
+    # The camera or the gallery (no `capture`, which would offer the camera only); shrunk by the page's script.
+    assert page.count('accept="image/*" data-shrink="1"') == 3 and "capture=" not in page
+    assert '<script src="/static/js/register.js" defer>' in page
     assert '<option value="00106">(00106) BHXH cơ sở Đống Đa</option>' in page
     for name in ("full_name", "ssn", "cccd", "date_of_birth", "phone", "email", "province_code", "street", "office_code"):
         assert f'<label for="id_{name}">' in page, name
@@ -84,6 +86,9 @@ def test_the_whole_procedure_through_the_pages(client: Client) -> None:
     detail = clerk.get(f"/staff/ho-so/{reference}/")
     assert detail.status_code == 200 and "001090012345" in html(detail)
     assert AuditEvent.objects.filter(action="registration.view", object_id=reference).count() == 1
+    # Until the worker has re-encoded the uploads, no photo is served; then the clean JPEG is.
+    assert clerk.get(f"/staff/ho-so/{reference}/anh/portrait/").status_code == 404
+    assert finish_photos(registration.pk) == 3
     photo = clerk.get(f"/staff/ho-so/{reference}/anh/portrait/")
     assert photo.status_code == 200 and photo["Content-Type"] == "image/jpeg" and photo.content[:2] == b"\xff\xd8"
     assert photo["Cache-Control"] == "private, no-store" and photo["X-Content-Type-Options"] == "nosniff"
@@ -152,7 +157,10 @@ def test_bad_input_is_explained_and_loses_nothing_typed(
     assert '<option value="00106" selected>' in page and '<option value="01" selected>' in page
     if "ward_code" not in fields:
         assert '<option value="00235" selected>' in page
-    assert "vui lòng chọn lại cả ba ảnh" in page  # the photos are the one thing to do again, and it says so
+    # Each photo without an error of its own is kept for the next attempt, named by a signed token.
+    for name in ("id_front", "id_back", "portrait"):
+        assert (f'name="{name}_held"' in page) is (name not in files), name
+    assert page.count("không cần chọn lại") == 3 - len(files)
 
 
 def test_field_errors_sit_next_to_their_field_and_in_the_summary(client: Client) -> None:
