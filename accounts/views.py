@@ -38,17 +38,15 @@ from accounts.services import (
 )
 from vssid.clientip import client_ip
 from vssid.masking import mask_tail
+from vssid.nav import landing_url
 
 BACKEND = "accounts.backends.IdentifierBackend"
 RESET_LOGIN_KEY = "password_reset_login"
 
 
 def _landing(user: User) -> str:
-    if user.role == User.Role.CITIZEN:
-        return reverse("accounts:home")
-    if user.role in (User.Role.STAFF, User.Role.LEAD):
-        return reverse("staff:queue")
-    return reverse("home")
+    """Where the user works: vssid.nav.LANDING, one line per role."""
+    return landing_url(user.role)
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -167,18 +165,16 @@ def password_reset_confirm(request: HttpRequest) -> HttpResponse:
 
 # The tiles of "Quản lý cá nhân". Some pages are built by other features; a tile whose URL name
 # does not reverse yet is left out (see _tiles) so the dashboard works while they land.
-DASHBOARD_TILES: list[tuple[str, str, str]] = [
-    ("card:card", "Thẻ BHYT", "Số thẻ, nơi khám ban đầu, mã QR"),
-    ("history:participation", "Quá trình tham gia", "BHXH, BHYT, BHTN theo từng tháng"),
-    ("history:benefits", "Thông tin hưởng", "Một lần, ốm đau – thai sản, hằng tháng"),
-    ("history:visits", "Sổ khám chữa bệnh", "Các lần khám và chi phí"),
-    ("estimate:estimate", "Ước tính chế độ", "BHXH một lần, lương hưu"),
-    ("support:notifications", "Thông báo", "Tin nhắn từ BHXH"),
-    ("accounts:devices", "Thiết bị đăng nhập", "Phiên đang dùng, đăng xuất từ xa"),
-    ("accounts:viewers", "Ai đã xem dữ liệu của tôi", "Cán bộ, đơn vị đã truy cập"),
-    ("accounts:password_change", "Đổi mật khẩu", ""),
-    ("lookup:index", "Tra cứu", "Mã số BHXH, cơ quan BHXH, cơ sở KCB"),
-    ("support:index", "Trợ giúp", "Câu hỏi thường gặp, gửi yêu cầu hỗ trợ"),
+DASHBOARD_TILES: list[tuple[str, str, str, str]] = [
+    ("card:card", "Thẻ BHYT", "Số thẻ, nơi khám ban đầu, mã QR", "card"),
+    ("history:participation", "Quá trình tham gia", "BHXH, BHYT, BHTN theo từng tháng", "history"),
+    ("history:benefits", "Thông tin hưởng", "Một lần, ốm đau – thai sản, hằng tháng", "benefits"),
+    ("history:visits", "Sổ khám chữa bệnh", "Các lần khám và chi phí", "visits"),
+    ("estimate:estimate", "Ước tính chế độ", "BHXH một lần, lương hưu", "estimate"),
+    ("support:notifications", "Thông báo", "Tin nhắn từ BHXH", "bell"),
+    ("accounts:devices", "Thiết bị đăng nhập", "Phiên đang dùng, đăng xuất từ xa", "devices"),
+    ("accounts:viewers", "Ai đã xem dữ liệu của tôi", "Cán bộ, đơn vị đã truy cập", "eye"),
+    ("accounts:password_change", "Đổi mật khẩu", "", "key"),
 ]
 VIEWERS_PER_PAGE = 20
 
@@ -187,12 +183,12 @@ def _tiles() -> list[dict[str, str]]:
     """The dashboard tiles whose pages exist: a name that does not reverse (NoReverseMatch,
     feature not merged yet) is skipped instead of breaking the page."""
     tiles = []
-    for name, title, hint in DASHBOARD_TILES:
+    for name, title, hint, icon in DASHBOARD_TILES:
         try:
             url = reverse(name)
         except NoReverseMatch:
             continue
-        tiles.append({"url": url, "title": _(title), "hint": _(hint) if hint else "", "name": name})
+        tiles.append({"url": url, "title": _(title), "hint": _(hint) if hint else "", "name": name, "icon": icon})
     return tiles
 
 
@@ -209,7 +205,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """ "Quản lý cá nhân": the citizen's header (masked identifiers) and the tiles."""
     user = cast(User, request.user)
     if user.role in (User.Role.STAFF, User.Role.LEAD):
-        return redirect("staff:queue")
+        return redirect(landing_url(user.role))
     person = user.person
     context = {
         "account": user,
