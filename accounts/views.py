@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import onboarding, selfservice
 from accounts.decorators import lead_only
+from accounts.devicenames import device_name
 from accounts.forms import (
     InviteClerkForm,
     LoginForm,
@@ -223,8 +224,8 @@ def home(request: HttpRequest) -> HttpResponse:
 def devices(request: HttpRequest) -> HttpResponse:
     user = _citizen(request)
     context = {
-        "tokens": list(selfservice.live_tokens(user)),
-        "user_agent": request.META.get("HTTP_USER_AGENT", "")[:200],
+        "tokens": [(token, device_name(token.device)) for token in selfservice.live_tokens(user)],
+        "this_device": device_name(request.META.get("HTTP_USER_AGENT", "")[:200]),
         "login_at": user.last_login,
     }
     return render(request, "accounts/devices.html", context)
