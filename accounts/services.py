@@ -231,13 +231,23 @@ def end_sessions(user: User, *, keep_session: str = "", keep_token: str = "") ->
         user.save(update_fields=["session_key"])
 
 
+ENDED_ELSEWHERE = "ended_elsewhere"
+"""Set in a web session that a login on another device ended: its login page says why."""
+
+
 def end_other_sessions(user: User, *, keep_session: str = "") -> None:
-    """One device at a time for citizens: a new login ends the older session, web or API."""
+    """One device at a time for citizens: a new login ends the older session, web or API.
+
+    The older web session is emptied rather than deleted, keeping only ENDED_ELSEWHERE: the
+    person on the old phone is then told they were logged in elsewhere, not just sent to log in.
+    """
     if user.role != User.Role.CITIZEN:
         return
     ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
     if user.session_key and user.session_key != keep_session:
-        Session.objects.filter(session_key=user.session_key).delete()
+        Session.objects.filter(session_key=user.session_key).update(
+            session_data=Session.objects.encode({ENDED_ELSEWHERE: True})
+        )
     if user.session_key != keep_session:
         user.session_key = keep_session
         user.save(update_fields=["session_key"])

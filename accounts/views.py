@@ -30,6 +30,7 @@ from accounts.forms import (
 )
 from accounts.models import User
 from accounts.services import (
+    ENDED_ELSEWHERE,
     AccountError,
     authenticate_login,
     change_password,
@@ -80,7 +81,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
             # One device at a time: the session just created is the citizen's only one.
             end_other_sessions(user, keep_session=request.session.session_key or "")
             return redirect(_safe_next(request) or _landing(user))
-    context = {"form": form, "error": error, "next": _safe_next(request)}
+    # A login on another device ended this browser's session (one device at a time): say so, once.
+    ended_elsewhere = bool(request.session.pop(ENDED_ELSEWHERE, False))
+    context = {"form": form, "error": error, "next": _safe_next(request), "ended_elsewhere": ended_elsewhere}
     status = 200 if request.method == "GET" else (error.status if error else 400)
     return render(request, "accounts/login.html", context, status=status)
 

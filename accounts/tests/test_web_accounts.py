@@ -147,3 +147,27 @@ def test_the_pages_exist_in_english(client: Client) -> None:
     client.cookies["django_language"] = "en"
     page = html(client.get("/dang-nhap/"))
     assert '<html lang="en">' in page and "Log in" in page and "Forgot your password?" in page
+
+
+def test_the_first_phone_is_told_it_was_logged_in_elsewhere(client: Client) -> None:
+    first, second = Client(), Client()
+    assert login(first, "0198765432").status_code == 302
+    assert login(second, "0198765432").status_code == 302
+    response = first.get("/ca-nhan/the-bhyt/")
+    assert response.status_code == 302 and response["Location"].startswith("/dang-nhap/")
+    page = html(first.get(response["Location"]))
+    assert "đăng nhập trên một thiết bị khác" in page
+    # Once: a reload, a logout or a session that simply expired says nothing of the sort.
+    assert "thiết bị khác" not in html(first.get("/dang-nhap/"))
+    second.post("/dang-xuat/")
+    assert "thiết bị khác" not in html(second.get("/dang-nhap/"))
+    assert "thiết bị khác" not in html(Client().get("/dang-nhap/"))
+
+
+def test_a_login_on_the_app_also_tells_the_web_session(client: Client) -> None:
+    from accounts.services import issue_tokens
+
+    assert login(client, "0198765432").status_code == 302
+    issue_tokens(User.objects.get(username="0198765432"), device="VssID/2.0 (Android 14)")
+    assert client.get("/tai-khoan/").status_code == 302
+    assert "thiết bị khác" in html(client.get("/dang-nhap/"))
