@@ -245,9 +245,7 @@ def end_other_sessions(user: User, *, keep_session: str = "") -> None:
         return
     ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
     if user.session_key and user.session_key != keep_session:
-        Session.objects.filter(session_key=user.session_key).update(
-            session_data=Session.objects.encode({ENDED_ELSEWHERE: True})
-        )
+        Session.objects.filter(session_key=user.session_key).update(session_data=Session.objects.encode({ENDED_ELSEWHERE: True}))
     if user.session_key != keep_session:
         user.session_key = keep_session
         user.save(update_fields=["session_key"])
