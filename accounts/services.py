@@ -93,6 +93,21 @@ def change_password(user: User, *, old_password: str, new_password: str, keep_se
         user.must_change_password = False
         user.save(update_fields=["password", "must_change_password"])
         end_sessions(user, keep_session=keep_session, keep_token=keep_token)
+        tell_password_changed(user)
+
+
+def tell_password_changed(user: User) -> None:
+    """An SMS to the phone on file: a password changed by someone else is noticed at once."""
+    phone = user.person.phone if user.person_id and user.person else ""
+    if not phone:
+        return  # staff, HR and leads have no phone on file
+    when = timezone.localtime().strftime("%H:%M %d/%m/%Y")
+    queue_sms(
+        to=phone,
+        kind="notice",
+        body=f"VssID: Mat khau tai khoan {user.username} vua duoc doi luc {when}. "
+        "Neu khong phai ban doi, hay goi ngay tong dai 1900 9068.",
+    )
 
 
 # ---- one-time codes --------------------------------------------------------------------
@@ -422,6 +437,7 @@ def confirm_password_reset(identifier: str, otp: str, new_password: str) -> User
                 user.save(update_fields=["password", "must_change_password"])
                 end_sessions(user)
                 record_success(user)
+                tell_password_changed(user)
     if problem is not None:
         raise problem
     if weak is not None:

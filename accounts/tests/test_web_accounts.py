@@ -101,6 +101,9 @@ def test_the_change_keeps_one_device_at_a_time(client: Client) -> None:
     other = Client()
     assert login(other, "0198765432", "Hoa-Sen-2027").status_code == 302
     assert client.get("/tai-khoan/").status_code == 302
+    # The phone on file hears of it: a change by someone else is noticed at once.
+    (notice,) = [line for line in sms_lines() if line["kind"] == "notice"]
+    assert notice["to"] == BINH_PHONE and "0198765432 vua duoc doi" in notice["body"] and "1900 9068" in notice["body"]
 
 
 def test_password_reset_answers_the_same_whoever_asks() -> None:
@@ -135,6 +138,7 @@ def test_password_reset_end_to_end_with_the_otp_from_the_sms(client: Client) -> 
     assert response.redirect_chain == [("/dang-nhap/", 302)] and "Đã đặt lại mật khẩu" in html(response)
     assert login(Client(), "0198765432", PASSWORD).status_code == 401
     assert login(Client(), "0198765432", "Hoa-Sen-2027").status_code == 302
+    assert [line["to"] for line in sms_lines() if line["kind"] == "notice"] == [BINH_PHONE]
 
 
 def test_logout_is_a_post(client: Client) -> None:
