@@ -93,6 +93,11 @@ class _Statement(FPDF):
             return True
         return False
 
+    def title_lines(self, title: str, width: float) -> int:
+        """How many lines a column title takes in its column (a one-line title is centred)."""
+        lines = self.multi_cell(width, HEAD_LINE_H, self.t(title), align=Align.C, dry_run=True, output="LINES")
+        return len(lines) if isinstance(lines, list) else 1
+
     def table_head(self) -> None:
         self.set_font(FAMILY, "B", 7.5)
         self.set_fill_color(*HEAD_FILL)
@@ -100,8 +105,7 @@ class _Statement(FPDF):
         for title, width, _align in COLUMNS:
             self.set_xy(x, top)
             self.rect(x, top, width, 2 * HEAD_LINE_H, style="DF")
-            lines = self.multi_cell(width, HEAD_LINE_H, self.t(title), align=Align.C, dry_run=True, output="LINES")
-            self.set_xy(x, top + (2 - len(lines)) * HEAD_LINE_H / 2)
+            self.set_xy(x, top + (2 - self.title_lines(title, width)) * HEAD_LINE_H / 2)
             self.multi_cell(width, HEAD_LINE_H, self.t(title), align=Align.C, new_x=XPos.RIGHT, new_y=YPos.TOP)
             x += width
         self.set_xy(LEFT, top + 2 * HEAD_LINE_H)
