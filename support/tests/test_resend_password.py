@@ -88,3 +88,12 @@ def test_only_approved_files_of_the_clerks_office(clerk: Client, approved: str) 
     citizen = Client()
     login(citizen, "0198765432")
     assert citizen.post(f"/staff/ho-tro/ho-so/{approved}/gui-lai-mat-khau/").status_code == 404
+
+
+def test_the_panel_counts_tries_as_a_clerk_does(clerk: Client, approved: str) -> None:
+    panel = clerk.get(f"/staff/ho-so/{approved}/").content.decode()
+    assert "Chờ gửi" in panel and "Chưa thử" in panel
+    sent_password()  # delivered at the first try
+    panel = clerk.get(f"/staff/ho-so/{approved}/").content.decode()
+    tries = re.search(r"Số lần thử</dt><dd>(\d+)</dd>", panel)
+    assert "Đã gửi" in panel and tries is not None and tries.group(1) == "1"
