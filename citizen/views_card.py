@@ -20,6 +20,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -107,6 +108,14 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         "cardPath": reverse("card:card"),
         "clearPaths": [reverse("accounts:logout"), reverse("accounts:login")],
         "assets": [static("css/app.css"), static("js/card-offline.js")],
+        # The page shown for any other page opened without network.
+        "offline": {
+            "lang": get_language() or "vi",
+            "title": _("Không có kết nối mạng"),
+            "text": _("Trang này cần mạng. Thẻ BHYT đã lưu trên máy vẫn dùng được khi không có mạng."),
+            "link": _("Mở thẻ BHYT đã lưu"),
+            "none": _("Máy này chưa lưu thẻ BHYT: hãy mở thẻ một lần khi có mạng để dùng được cả khi mất mạng."),
+        },
     }
     # json.dumps of our own paths: a JavaScript literal, nothing user-supplied.
     context = {"config": mark_safe(json.dumps(config))}  # noqa: S308
