@@ -1,4 +1,5 @@
-"""New passwords and reset codes for SMS whose delivery became uncertain (messaging.delivery).
+"""New passwords and reset codes for SMS whose delivery became uncertain (messaging.delivery),
+and the clerk's "gửi lại mật khẩu" (do_resend_password).
 
 When the outbox cannot know whether an SMS with a password or a code went out, it never sends it
 again; it calls these (registered in AccountsConfig.ready) to make the old secret useless and
@@ -10,11 +11,16 @@ from __future__ import annotations
 import hmac
 import logging
 
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
 from accounts.models import OneTimeCode, User
-from accounts.services import AccountError, _code_hash, generate_password, issue_code
-from audit.services import record
+from accounts.services import AccountError, NewPassword, _code_hash, end_sessions, generate_password, issue_code
+from audit.services import record, record_change
 from messaging.delivery import UncertainSecret
 from messaging.models import Message, SmsKind
+from messaging.models import Status as MessageStatus
 from messaging.services import SMS_MAX_LENGTH, queue_sms, sms_length
 
 logger = logging.getLogger(__name__)
@@ -107,3 +113,69 @@ def reissue_reset_code(uncertain: UncertainSecret) -> Message | None:
         "VssID: Ma OTP gui truoc do khong con dung duoc. Ma OTP dat lai mat khau moi la {code}. "
         "Hieu luc 5 phut. Khong cung cap ma nay cho bat ky ai.",
     )
+
+
+# ---- a clerk resends the password SMS (the citizen never got it, lost it, or deleted it) ----------
+
+PASSWORD_SMS_IN_FLIGHT = (MessageStatus.PENDING, MessageStatus.SENDING)
+
+
+@transaction.atomic(durable=True)
+def do_resend_password(
+    person_id: int,
+    *,
+    to: str,
+    dedupe_prefix: str,
+    password: NewPassword,
+    acting_user: User,
+    request: HttpRequest | None = None,
+) -> Message:
+    """A new generated password for a citizen who has not logged in with the first one, by SMS.
+
+    The old password stops working at once (and any session with it). Refused while an earlier
+    password SMS is still waiting to go out — two passwords on their way would leave the citizen
+    with the one that no longer works — and once the citizen has chosen their own password (then
+    "Quên mật khẩu" is theirs to use). `password` is made before the transaction (Argon2 is slow).
+    The SMS's dedupe key is `<dedupe_prefix>:resend-<n>`, counted under the account's lock.
+    """
+    user = User.objects.select_for_update().filter(person_id=person_id, role=User.Role.CITIZEN).first()
+    if user is None:
+        raise AccountError("no_account", _("Người tham gia này chưa có tài khoản."), status=409)
+    if not user.must_change_password:
+        raise AccountError(
+            "password_chosen",
+            _("Người tham gia đã tự đặt mật khẩu sau lần đăng nhập đầu: hãy hướng dẫn dùng chức năng Quên mật khẩu."),
+            status=409,
+        )
+    in_flight = Message.objects.filter(
+        kind=SmsKind.ACCOUNT_PASSWORD, secret_of=f"user:{user.pk}", status__in=PASSWORD_SMS_IN_FLIGHT
+    ).exists()
+    if in_flight:
+        raise AccountError(
+            "password_sms_pending",
+            _("SMS mật khẩu trước đó vẫn đang chờ gửi: hãy đợi kết quả gửi rồi mới gửi lại."),
+            status=409,
+        )
+    resends = Message.objects.filter(dedupe_key__startswith=f"{dedupe_prefix}:resend-").count()
+    user.password = password.hashed
+    user.save(update_fields=["password"])
+    end_sessions(user)
+    message = queue_sms(
+        to=to,
+        kind=SmsKind.ACCOUNT_PASSWORD,
+        body=f"VssID: Mat khau moi cua tai khoan {user.username} la {password.plain}. "
+        "Mat khau gui truoc do khong con dung duoc. Hay doi mat khau khi dang nhap lan dau.",
+        secret=password.plain,
+        secret_of=f"user:{user.pk}",
+        dedupe_key=f"{dedupe_prefix}:resend-{resends + 1}",
+    )
+    record_change(
+        "account.password_resend",
+        acting_user=acting_user,
+        object_type="account",
+        object_id=user.pk,
+        person=person_id,
+        request=request,
+        message=message.pk,
+    )
+    return message

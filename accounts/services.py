@@ -93,6 +93,21 @@ def change_password(user: User, *, old_password: str, new_password: str, keep_se
         user.must_change_password = False
         user.save(update_fields=["password", "must_change_password"])
         end_sessions(user, keep_session=keep_session, keep_token=keep_token)
+        tell_password_changed(user)
+
+
+def tell_password_changed(user: User) -> None:
+    """An SMS to the phone on file: a password changed by someone else is noticed at once."""
+    phone = user.person.phone if user.person_id and user.person else ""
+    if not phone:
+        return  # staff, HR and leads have no phone on file
+    when = timezone.localtime().strftime("%H:%M %d/%m/%Y")
+    queue_sms(
+        to=phone,
+        kind="notice",
+        body=f"VssID: Mat khau tai khoan {user.username} vua duoc doi luc {when}. "
+        "Neu khong phai ban doi, hay goi ngay tong dai 1900 9068.",
+    )
 
 
 # ---- one-time codes --------------------------------------------------------------------
@@ -231,13 +246,21 @@ def end_sessions(user: User, *, keep_session: str = "", keep_token: str = "") ->
         user.save(update_fields=["session_key"])
 
 
+ENDED_ELSEWHERE = "ended_elsewhere"
+"""Set in a web session that a login on another device ended: its login page says why."""
+
+
 def end_other_sessions(user: User, *, keep_session: str = "") -> None:
-    """One device at a time for citizens: a new login ends the older session, web or API."""
+    """One device at a time for citizens: a new login ends the older session, web or API.
+
+    The older web session is emptied rather than deleted, keeping only ENDED_ELSEWHERE: the
+    person on the old phone is then told they were logged in elsewhere, not just sent to log in.
+    """
     if user.role != User.Role.CITIZEN:
         return
     ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
     if user.session_key and user.session_key != keep_session:
-        Session.objects.filter(session_key=user.session_key).delete()
+        Session.objects.filter(session_key=user.session_key).update(session_data=Session.objects.encode({ENDED_ELSEWHERE: True}))
     if user.session_key != keep_session:
         user.session_key = keep_session
         user.save(update_fields=["session_key"])
@@ -414,6 +437,7 @@ def confirm_password_reset(identifier: str, otp: str, new_password: str) -> User
                 user.save(update_fields=["password", "must_change_password"])
                 end_sessions(user)
                 record_success(user)
+                tell_password_changed(user)
     if problem is not None:
         raise problem
     if weak is not None:

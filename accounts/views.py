@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import onboarding, selfservice
 from accounts.decorators import lead_only
+from accounts.devicenames import device_name
 from accounts.forms import (
     InviteClerkForm,
     LoginForm,
@@ -29,6 +30,7 @@ from accounts.forms import (
 )
 from accounts.models import User
 from accounts.services import (
+    ENDED_ELSEWHERE,
     AccountError,
     authenticate_login,
     change_password,
@@ -38,17 +40,15 @@ from accounts.services import (
 )
 from vssid.clientip import client_ip
 from vssid.masking import mask_tail
+from vssid.nav import landing_url
 
 BACKEND = "accounts.backends.IdentifierBackend"
 RESET_LOGIN_KEY = "password_reset_login"
 
 
 def _landing(user: User) -> str:
-    if user.role == User.Role.CITIZEN:
-        return reverse("accounts:home")
-    if user.role in (User.Role.STAFF, User.Role.LEAD):
-        return reverse("staff:queue")
-    return reverse("home")
+    """Where the user works: vssid.nav.LANDING, one line per role."""
+    return landing_url(user.role)
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -81,7 +81,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
             # One device at a time: the session just created is the citizen's only one.
             end_other_sessions(user, keep_session=request.session.session_key or "")
             return redirect(_safe_next(request) or _landing(user))
-    context = {"form": form, "error": error, "next": _safe_next(request)}
+    # A login on another device ended this browser's session (one device at a time): say so, once.
+    ended_elsewhere = bool(request.session.pop(ENDED_ELSEWHERE, False))
+    context = {"form": form, "error": error, "next": _safe_next(request), "ended_elsewhere": ended_elsewhere}
     status = 200 if request.method == "GET" else (error.status if error else 400)
     return render(request, "accounts/login.html", context, status=status)
 
@@ -167,18 +169,16 @@ def password_reset_confirm(request: HttpRequest) -> HttpResponse:
 
 # The tiles of "Quản lý cá nhân". Some pages are built by other features; a tile whose URL name
 # does not reverse yet is left out (see _tiles) so the dashboard works while they land.
-DASHBOARD_TILES: list[tuple[str, str, str]] = [
-    ("card:card", "Thẻ BHYT", "Số thẻ, nơi khám ban đầu, mã QR"),
-    ("history:participation", "Quá trình tham gia", "BHXH, BHYT, BHTN theo từng tháng"),
-    ("history:benefits", "Thông tin hưởng", "Một lần, ốm đau – thai sản, hằng tháng"),
-    ("history:visits", "Sổ khám chữa bệnh", "Các lần khám và chi phí"),
-    ("estimate:estimate", "Ước tính chế độ", "BHXH một lần, lương hưu"),
-    ("support:notifications", "Thông báo", "Tin nhắn từ BHXH"),
-    ("accounts:devices", "Thiết bị đăng nhập", "Phiên đang dùng, đăng xuất từ xa"),
-    ("accounts:viewers", "Ai đã xem dữ liệu của tôi", "Cán bộ, đơn vị đã truy cập"),
-    ("accounts:password_change", "Đổi mật khẩu", ""),
-    ("lookup:index", "Tra cứu", "Mã số BHXH, cơ quan BHXH, cơ sở KCB"),
-    ("support:index", "Trợ giúp", "Câu hỏi thường gặp, gửi yêu cầu hỗ trợ"),
+DASHBOARD_TILES: list[tuple[str, str, str, str]] = [
+    ("card:card", "Thẻ BHYT", "Số thẻ, nơi khám ban đầu, mã QR", "card"),
+    ("history:participation", "Quá trình tham gia", "BHXH, BHYT, BHTN theo từng tháng", "history"),
+    ("history:benefits", "Thông tin hưởng", "Một lần, ốm đau – thai sản, hằng tháng", "benefits"),
+    ("history:visits", "Sổ khám chữa bệnh", "Các lần khám và chi phí", "visits"),
+    ("estimate:estimate", "Ước tính chế độ", "BHXH một lần, lương hưu", "estimate"),
+    ("support:notifications", "Thông báo", "Tin nhắn từ BHXH", "bell"),
+    ("accounts:devices", "Thiết bị đăng nhập", "Phiên đang dùng, đăng xuất từ xa", "devices"),
+    ("accounts:viewers", "Ai đã xem dữ liệu của tôi", "Cán bộ, đơn vị đã truy cập", "eye"),
+    ("accounts:password_change", "Đổi mật khẩu", "", "key"),
 ]
 VIEWERS_PER_PAGE = 20
 
@@ -187,12 +187,12 @@ def _tiles() -> list[dict[str, str]]:
     """The dashboard tiles whose pages exist: a name that does not reverse (NoReverseMatch,
     feature not merged yet) is skipped instead of breaking the page."""
     tiles = []
-    for name, title, hint in DASHBOARD_TILES:
+    for name, title, hint, icon in DASHBOARD_TILES:
         try:
             url = reverse(name)
         except NoReverseMatch:
             continue
-        tiles.append({"url": url, "title": _(title), "hint": _(hint) if hint else "", "name": name})
+        tiles.append({"url": url, "title": _(title), "hint": _(hint) if hint else "", "name": name, "icon": icon})
     return tiles
 
 
@@ -209,7 +209,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """ "Quản lý cá nhân": the citizen's header (masked identifiers) and the tiles."""
     user = cast(User, request.user)
     if user.role in (User.Role.STAFF, User.Role.LEAD):
-        return redirect("staff:queue")
+        return redirect(landing_url(user.role))
     person = user.person
     context = {
         "account": user,
@@ -227,8 +227,8 @@ def home(request: HttpRequest) -> HttpResponse:
 def devices(request: HttpRequest) -> HttpResponse:
     user = _citizen(request)
     context = {
-        "tokens": list(selfservice.live_tokens(user)),
-        "user_agent": request.META.get("HTTP_USER_AGENT", "")[:200],
+        "tokens": [(token, device_name(token.device)) for token in selfservice.live_tokens(user)],
+        "this_device": device_name(request.META.get("HTTP_USER_AGENT", "")[:200]),
         "login_at": user.last_login,
     }
     return render(request, "accounts/devices.html", context)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from registry.estimate import estimate_lump_sum, estimate_pension, person_for_citizen, spans_for
+from vssid import numbers
 
 LUMP_SUM_REASONS = {
     "no_contributions": _("Chưa có thời gian đóng BHXH."),
@@ -52,9 +53,8 @@ CAPACITY_CHOICES = [
 
 
 def vnd(amount: int) -> str:
-    """12.800.000 ₫: amounts are grouped by dots, as written in Vietnam (the vi locale of Django
-    has no grouping)."""
-    return f"{amount:,} ₫".replace(",", ".")
+    """12.800.000 đ: grouped by dots, one currency sign across the app (vssid.numbers)."""
+    return numbers.vnd(amount)
 
 
 class EstimateForm(forms.Form):

@@ -7,7 +7,10 @@ corrections.views (routed in urls_history, under the same "history" namespace).
 
 from __future__ import annotations
 
-from typing import cast
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, cast
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -47,6 +50,54 @@ def _int_or_none(value: str | None) -> int | None:
 SCHEME_TABS = [(s.value, s.label) for s in history.SCHEME_ORDER]
 
 
+@dataclass(frozen=True)
+class Gap:
+    """Months with no participation between two periods: where a missing month hides."""
+
+    first: dt.date
+    last: dt.date
+    is_gap = True
+
+    @property
+    def first_display(self) -> str:
+        return f"{self.first.month:02d}/{self.first.year}"
+
+    @property
+    def last_display(self) -> str:
+        return f"{self.last.month:02d}/{self.last.year}"
+
+    @property
+    def first_value(self) -> str:
+        return f"{self.first.year}-{self.first.month:02d}"
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _month(day: dt.date | None) -> dt.date | None:
+    return day.replace(day=1) if day else None
+
+
+def with_gaps(rows: Sequence[Any]) -> list[Any]:
+    """The periods in order (oldest first, as listed), with a Gap wherever months are missing
+    between one period's end and the next one's start."""
+    items: list[Any] = []
+    covered_to: dt.date | None = None  # the last month covered so far; None once a period is ongoing
+    started = False
+    for row in rows:
+        start = row.from_month.replace(day=1)
+        if started and covered_to is not None and start > _add_months(covered_to, 1):
+            items.append(Gap(_add_months(covered_to, 1), _add_months(start, -1)))
+        items.append(row)
+        if not started:
+            covered_to, started = _month(row.to_month), True
+        elif covered_to is not None:
+            covered_to = None if row.to_month is None else max(covered_to, row.to_month.replace(day=1))
+    return items
+
+
 @never_cache
 @require_GET
 @citizen_only
@@ -62,7 +113,14 @@ def participation(request: HttpRequest) -> HttpResponse:
     except HistoryError as exc:
         error = exc
         result = history.participation_history(_person_id(request), scheme=scheme)
-    context = {"history": result, "tabs": SCHEME_TABS, "scheme": scheme, "error": error, "kinds": PeriodFlag.Kind}
+    context = {
+        "history": result,
+        "items": with_gaps(result.rows),
+        "tabs": SCHEME_TABS,
+        "scheme": scheme,
+        "error": error,
+        "kinds": PeriodFlag.Kind,
+    }
     return render(request, "history/participation.html", context, status=400 if error else 200)
 
 
@@ -130,7 +188,10 @@ def flags(request: HttpRequest) -> HttpResponse:
         "flags": flags_of_person(person_id),
         "tabs": SCHEME_TABS,
         "error": error,
-        "values": request.POST if request.method == "POST" else {"scheme": request.GET.get("scheme", "bhxh")},
+        # A gap's "báo thiếu" link names the first missing month ("2019-01"), ready in the form.
+        "values": request.POST
+        if request.method == "POST"
+        else {"scheme": request.GET.get("scheme", "bhxh"), "month": request.GET.get("month", "")[:7]},
         "max_open": MAX_OPEN_FLAGS,
     }
     return render(request, "history/flags.html", context, status=(error.status if error else 200))

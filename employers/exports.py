@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from typing import Final
 from xml.sax.saxutils import escape
 
 import segno
@@ -14,6 +15,7 @@ from fpdf.enums import XPos, YPos
 from employers.campaign import Adoption, TrendPoint
 from employers.services import registration_url, status_label, worker_status
 from registry.models import Employer, Person
+from vssid import numbers
 from vssid.pdf import FAMILY, pdf_text, static_fonts  # Noto Sans subset to Vietnamese, built once per process
 
 
@@ -116,31 +118,52 @@ def instruction_sheet_pdf(employer: Employer) -> bytes:
     return bytes(pdf.output())
 
 
+# The axis goes up to the first of these above the highest share: a campaign at 11 % reads on a
+# 0–20 % axis, not as a flat line at the bottom of a 0–100 % one.
+AXIS_TOPS: Final = (0.05, 0.1, 0.2, 0.25, 0.5, 0.75, 1.0)
+
+
 def trend_svg(points: list[TrendPoint], *, title: str) -> str:
-    """A line chart of the share with an account, week by week; readable without JavaScript."""
-    width, height, left, right, top, bottom = 640, 260, 48, 16, 16, 40
+    """A line chart of the share with an account, week by week; readable without JavaScript.
+
+    Drawn at about a phone's width (360 units), so its 12-unit labels stay near 12 px on a phone.
+    """
+    width, height, left, right, top, bottom = 360, 220, 44, 14, 12, 36
     plot_w, plot_h = width - left - right, height - top - bottom
+    highest = max((p.share for p in points), default=0.0)
+    axis_top = next((t for t in AXIS_TOPS if highest <= t), 1.0)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img"'
         ' aria-labelledby="trend-title" class="trend">',
         f'<title id="trend-title">{escape(title)}</title>',
     ]
-    for pct in (0, 25, 50, 75, 100):
-        y = top + plot_h * (1 - pct / 100)
+    for step in range(5):
+        share = axis_top * step / 4
+        y = top + plot_h * (1 - share / axis_top)
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" class="grid"/>')
-        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{pct}%</text>')
+        label = escape(numbers.percent(round(share * 100, 1)))
+        parts.append(f'<text x="{left - 5}" y="{y + 4:.1f}" text-anchor="end">{label}</text>')
     if points:
         span = max(1, points[-1].week - points[0].week)
         coords = [
-            (left + plot_w * ((p.week - points[0].week) / span if len(points) > 1 else 0.5), top + plot_h * (1 - p.share))
+            (
+                left + plot_w * ((p.week - points[0].week) / span if len(points) > 1 else 0.5),
+                top + plot_h * (1 - min(p.share, axis_top) / axis_top),
+            )
             for p in points
         ]
         parts.append('<polyline class="line" points="' + " ".join(f"{x:.1f},{y:.1f}" for x, y in coords) + '"/>')
         for (x, y), p in zip(coords, points, strict=True):
-            label = f"{p.day:%d/%m/%Y}: {p.share * 100:.1f}%"
-            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" class="dot"><title>{escape(label)}</title></circle>')
-        parts.append(f'<text x="{left}" y="{height - 12}">{points[0].day:%d/%m/%Y}</text>')
+            label = f"{p.day:%d/%m/%Y}: {numbers.percent(round(p.share * 100, 1))}"
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" class="dot"><title>{escape(label)}</title></circle>')
+        # Dates under the first and the last point; the middle one when there is room.
+        base = height - bottom + 18
+        parts.append(f'<text x="{left}" y="{base}">{points[0].day:%d/%m/%Y}</text>')
         if len(points) > 1:
-            parts.append(f'<text x="{width - right}" y="{height - 12}" text-anchor="end">{points[-1].day:%d/%m/%Y}</text>')
+            parts.append(f'<text x="{width - right}" y="{base}" text-anchor="end">{points[-1].day:%d/%m/%Y}</text>')
+        if len(points) > 4:
+            middle = points[len(points) // 2]
+            x = coords[len(points) // 2][0]
+            parts.append(f'<text x="{x:.1f}" y="{base}" text-anchor="middle">{middle.day:%d/%m}</text>')
     parts.append("</svg>")
     return "".join(parts)

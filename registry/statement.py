@@ -40,12 +40,14 @@ SCHEME_TITLES: Final = {
 COLUMNS: Final = (
     ("Từ tháng", 18.0, Align.C),
     ("Đến tháng", 18.0, Align.C),
-    ("Đơn vị", 66.0, Align.L),
+    ("Đơn vị", 62.0, Align.L),
     ("Chức vụ", 32.0, Align.L),
     ("Tiền lương đóng", 28.0, Align.R),
-    ("Số tháng", 12.0, Align.C),
-    ("Chậm đóng", 12.0, Align.C),
+    ("Số tháng", 14.0, Align.C),
+    ("Chậm đóng", 14.0, Align.C),
 )
+HEAD_LINE_H: Final = 3.6
+"""A column title wraps onto a second line rather than run into its neighbour."""
 NOTE: Final = "Đây là bản tra cứu, không thay thế sổ BHXH."
 
 
@@ -91,12 +93,22 @@ class _Statement(FPDF):
             return True
         return False
 
+    def title_lines(self, title: str, width: float) -> int:
+        """How many lines a column title takes in its column (a one-line title is centred)."""
+        lines = self.multi_cell(width, HEAD_LINE_H, self.t(title), align=Align.C, dry_run=True, output="LINES")
+        return len(lines) if isinstance(lines, list) else 1
+
     def table_head(self) -> None:
         self.set_font(FAMILY, "B", 7.5)
         self.set_fill_color(*HEAD_FILL)
+        top, x = self.get_y(), self.get_x()
         for title, width, _align in COLUMNS:
-            self.cell(width, ROW_H, self.t(title), border=1, align=Align.C, fill=True)
-        self.ln(ROW_H)
+            self.set_xy(x, top)
+            self.rect(x, top, width, 2 * HEAD_LINE_H, style="DF")
+            self.set_xy(x, top + (2 - self.title_lines(title, width)) * HEAD_LINE_H / 2)
+            self.multi_cell(width, HEAD_LINE_H, self.t(title), align=Align.C, new_x=XPos.RIGHT, new_y=YPos.TOP)
+            x += width
+        self.set_xy(LEFT, top + 2 * HEAD_LINE_H)
         self.set_font(FAMILY, "", 7.5)
 
     def fit(self, value: str, width: float) -> str:

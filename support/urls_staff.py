@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views_staff.queue, name="queue"),
     path("<int:pk>/", views_staff.detail, name="detail"),
     path("<int:pk>/tra-loi/", views_staff.answer, name="answer"),
+    path("ho-so/<str:reference>/gui-lai-mat-khau/", views_staff.resend_password, name="resend_password"),
 ]

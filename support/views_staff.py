@@ -18,9 +18,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import staff_only
 from accounts.models import User
+from accounts.reissue import do_resend_password
+from accounts.services import AccountError, new_password
+from enrollment.models import Registration
+from enrollment.services import get_registration_for_staff
 from support import services
 from support.forms import AnswerForm
 from support.models import Ticket
+from vssid.phone import local_phone
 
 PAGE_SIZE = 50
 FILTERS = [
@@ -66,3 +71,35 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Đã gửi trả lời yêu cầu #%(id)d.") % {"id": ticket.pk})
             return redirect("support_staff:queue")
     return render(request, "support/staff_ticket.html", {"ticket": ticket, "form": form}, status=400)
+
+
+# ---- "gửi lại mật khẩu": the citizen at the desk or on the phone never got the password SMS ----
+
+
+@require_POST
+@staff_only
+def resend_password(request: HttpRequest, reference: str) -> HttpResponse:
+    """A new password by SMS for the account of an approved registration of the clerk's office."""
+    clerk = cast(User, request.user)
+    registration = get_registration_for_staff(clerk, reference)
+    if registration.status != Registration.Status.APPROVED:
+        messages.error(request, _("Chỉ gửi lại mật khẩu cho hồ sơ đã được duyệt."))
+        return redirect("staff:detail", reference=registration.reference)
+    try:
+        do_resend_password(
+            registration.person_id,
+            to=registration.phone,
+            dedupe_prefix=f"account_password:{registration.pk}",
+            password=new_password(),
+            acting_user=clerk,
+            request=request,
+        )
+    except AccountError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Đã tạo mật khẩu mới và gửi qua SMS tới số %(phone)s; mật khẩu cũ không còn dùng được.")
+            % {"phone": local_phone(registration.phone)},
+        )
+    return redirect("staff:detail", reference=registration.reference)

@@ -96,5 +96,21 @@ def test_the_dashboard_shows_the_header_masked_and_the_tiles(client: Client, bin
 def test_a_tile_whose_page_does_not_exist_is_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
     from accounts import views
 
-    monkeypatch.setattr(views, "DASHBOARD_TILES", [("nope:missing", "X", ""), ("estimate:estimate", "Ước tính", "")])
+    monkeypatch.setattr(views, "DASHBOARD_TILES", [("nope:missing", "X", "", ""), ("estimate:estimate", "Ước tính", "", "")])
     assert [t["url"] for t in views._tiles()] == ["/ca-nhan/uoc-tinh/"]
+
+
+def test_devices_are_named_as_people_know_them(client: Client, binh: User) -> None:
+    samsung = (
+        "Mozilla/5.0 (Linux; Android 13; SM-A145F) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36"
+    )
+    token(binh, samsung)
+    client.force_login(binh)
+    iphone = (
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+        "Version/17.1 Mobile/15E148 Safari/604.1"
+    )
+    html = client.get("/tai-khoan/thiet-bi/", HTTP_USER_AGENT=iphone).content.decode()
+    assert "Mobile Safari 17 · iPhone · iOS 17" in html
+    assert "Chrome Mobile 120 · Samsung SM-A145F · Android 13" in html
+    assert "Mozilla/5.0" not in html and "AppleWebKit" not in html

@@ -101,6 +101,9 @@ def test_the_change_keeps_one_device_at_a_time(client: Client) -> None:
     other = Client()
     assert login(other, "0198765432", "Hoa-Sen-2027").status_code == 302
     assert client.get("/tai-khoan/").status_code == 302
+    # The phone on file hears of it: a change by someone else is noticed at once.
+    (notice,) = [line for line in sms_lines() if line["kind"] == "notice"]
+    assert notice["to"] == BINH_PHONE and "0198765432 vua duoc doi" in notice["body"] and "1900 9068" in notice["body"]
 
 
 def test_password_reset_answers_the_same_whoever_asks() -> None:
@@ -135,6 +138,7 @@ def test_password_reset_end_to_end_with_the_otp_from_the_sms(client: Client) -> 
     assert response.redirect_chain == [("/dang-nhap/", 302)] and "Đã đặt lại mật khẩu" in html(response)
     assert login(Client(), "0198765432", PASSWORD).status_code == 401
     assert login(Client(), "0198765432", "Hoa-Sen-2027").status_code == 302
+    assert [line["to"] for line in sms_lines() if line["kind"] == "notice"] == [BINH_PHONE]
 
 
 def test_logout_is_a_post(client: Client) -> None:
@@ -147,3 +151,27 @@ def test_the_pages_exist_in_english(client: Client) -> None:
     client.cookies["django_language"] = "en"
     page = html(client.get("/dang-nhap/"))
     assert '<html lang="en">' in page and "Log in" in page and "Forgot your password?" in page
+
+
+def test_the_first_phone_is_told_it_was_logged_in_elsewhere(client: Client) -> None:
+    first, second = Client(), Client()
+    assert login(first, "0198765432").status_code == 302
+    assert login(second, "0198765432").status_code == 302
+    response = first.get("/ca-nhan/the-bhyt/")
+    assert response.status_code == 302 and response["Location"].startswith("/dang-nhap/")
+    page = html(first.get(response["Location"]))
+    assert "đăng nhập trên một thiết bị khác" in page
+    # Once: a reload, a logout or a session that simply expired says nothing of the sort.
+    assert "thiết bị khác" not in html(first.get("/dang-nhap/"))
+    second.post("/dang-xuat/")
+    assert "thiết bị khác" not in html(second.get("/dang-nhap/"))
+    assert "thiết bị khác" not in html(Client().get("/dang-nhap/"))
+
+
+def test_a_login_on_the_app_also_tells_the_web_session(client: Client) -> None:
+    from accounts.services import issue_tokens
+
+    assert login(client, "0198765432").status_code == 302
+    issue_tokens(User.objects.get(username="0198765432"), device="VssID/2.0 (Android 14)")
+    assert client.get("/tai-khoan/").status_code == 302
+    assert "thiết bị khác" in html(client.get("/dang-nhap/"))

@@ -130,3 +130,33 @@ def test_api_participation_owner_only_and_filters() -> None:
     assert client.get("/api/v1/me/participation").status_code == 401
     staff = User.objects.get(username="canbo.dongda")
     assert client.get("/api/v1/me/participation", **_bearer(staff)).status_code == 403
+
+
+def test_a_gap_between_periods_is_shown_with_a_report_missing_link() -> None:
+    import datetime as dt
+
+    from registry.models import ParticipationPeriod
+
+    person = Person.objects.get(ssn=BINH_SSN)
+    first = ParticipationPeriod.objects.filter(person=person, scheme="bhxh").order_by("from_month").first()
+    assert first is not None and first.from_month == dt.date(2016, 9, 1)
+    ParticipationPeriod.objects.create(
+        person=person,
+        scheme="bhxh",
+        from_month=dt.date(2014, 1, 1),
+        to_month=dt.date(2015, 6, 1),
+        employer=first.employer,
+        salary_basis=4_000_000,
+        participant_group="DN",
+    )
+    client = citizen_client()
+    body = client.get("/ca-nhan/qua-trinh/").content.decode()
+    assert body.count('class="gap"') == 1 and "Không có dữ liệu đóng" in body
+    # The months 07/2015–08/2016 are the gap; its link opens the form with the first one filled in.
+    assert "07/2015" in body and "08/2016" in body
+    link = "/ca-nhan/phan-anh/?scheme=bhxh&amp;month=2015-07"
+    assert link in body and body.count("Báo thiếu<") == 1
+    form = client.get(link.replace("&amp;", "&")).content.decode()
+    assert 'value="2015-07"' in form
+    # Contiguous periods (Bình's own, one row per salary change) leave no gap.
+    assert 'class="gap"' not in client.get("/ca-nhan/qua-trinh/?from_year=2017").content.decode()

@@ -88,3 +88,19 @@ def test_sums_per_employer_equal_distinct_people() -> None:
     take_snapshot()
     row = CampaignSnapshot.objects.get(office_id="001", employer__isnull=True)
     assert (row.insured, row.accounts) == (total.insured, total.accounts)
+
+
+def test_the_trend_axis_fits_the_campaign_and_speaks_vietnamese() -> None:
+    import datetime as dt
+
+    from django.utils import translation
+
+    from employers.campaign import TrendPoint
+    from employers.exports import trend_svg
+
+    points = [TrendPoint(w, dt.date(2026, 9, 7) + dt.timedelta(weeks=w), 1000, 20 + 9 * w) for w in range(12)]
+    with translation.override("vi"):
+        svg = trend_svg(points, title="Tỷ lệ")
+    # 11,9 % at most: a 0–20 % axis in five steps, not a flat line at the foot of 0–100 %.
+    assert ">20\u00a0%</text>" in svg and ">5\u00a0%</text>" in svg and "100" not in svg
+    assert "23/11/2026: 11,9\u00a0%" in svg

@@ -84,7 +84,12 @@ def test_ssn_incomplete_question(client: Client) -> None:
     body = error(client.get(f"{API}/lookup/ssn", {"full_name": "Nguyễn Văn An"}), 400, "invalid_input")
     assert set(body["fields"]) == {"date_of_birth", "province_code"}
     error(client.get(f"{API}/lookup/ssn", {"cccd": "123"}), 400, "invalid_input")
-    assert client.post("/tra-cuu/ma-so-bhxh/", {"full_name": "An"}).status_code == 400
+    page = client.post("/tra-cuu/ma-so-bhxh/", {"full_name": "An"})
+    assert page.status_code == 400
+    # One message per problem: each missing field says so once, no general sentence on top as well.
+    text = page.content.decode()
+    assert text.count("Nhập ngày sinh.") == 1 and text.count("Chọn tỉnh/thành phố.") == 1
+    assert "Nhập số CCCD, hoặc họ tên, ngày sinh và tỉnh/thành phố." not in text
 
 
 def test_eleventh_ssn_lookup_is_throttled(client: Client) -> None:

@@ -61,3 +61,22 @@ def test_statement_is_for_the_owner_only() -> None:
     client = Client()
     client.force_login(User.objects.get(username="nhansu.demo"))
     assert client.get("/ca-nhan/qua-trinh/c14-ts.pdf").status_code == 404
+
+
+def test_column_titles_wrap_inside_their_columns_instead_of_running_into_the_next() -> None:
+    from fpdf import FPDF
+
+    from registry.statement import COLUMNS, HEAD_LINE_H, LEFT, RIGHT
+    from vssid.pdf import FAMILY, add_static_fonts, pdf_text, static_fonts
+
+    fonts = static_fonts()
+    pdf = FPDF(unit="mm", format="A4")
+    add_static_fonts(pdf, fonts)
+    pdf.add_page()
+    pdf.set_font(FAMILY, "B", 7.5)
+    assert sum(width for _t, width, _a in COLUMNS) == RIGHT - LEFT
+    for title, width, _align in COLUMNS:
+        text = pdf_text(title, fonts.cmap)
+        lines = pdf.multi_cell(width, HEAD_LINE_H, text, dry_run=True, output="LINES")
+        assert isinstance(lines, list) and 1 <= len(lines) <= 2, (title, lines)
+        assert all(pdf.get_string_width(line) <= width for line in lines), (title, lines)

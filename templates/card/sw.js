@@ -6,6 +6,8 @@
  * - Privacy on shared phones: any request to the logout or login pages (CONFIG.clearPaths)
  *   deletes the cache, and so does a card page answering with anything but the card (a redirect
  *   to the login page, a 404). The page may also post {type: "clear"}.
+ * - A page opened without network (the person is at a counter with no signal) answers with a
+ *   short offline page that points to the saved card, instead of the browser's error.
  * - Nothing else is touched: every other request goes to the network as usual.
  */
 "use strict";
@@ -49,7 +51,8 @@ async function cardFromCache(request) {
 async function assetFromNetwork(request) {
   try {
     const response = await fetch(request);
-    if (response.ok) await store(request, response.clone());
+    // Only beside a stored card: opening the cache would create it again just after a logout dropped it.
+    if (response.ok && (await caches.has(CONFIG.cacheName))) await store(request, response.clone());
     return response;
   } catch (error) {
     const cached = await caches.match(request, { cacheName: CONFIG.cacheName });
@@ -76,8 +79,29 @@ self.addEventListener("fetch", (event) => {
     );
   } else if (CONFIG.assets.includes(url.pathname)) {
     event.respondWith(assetFromNetwork(event.request));
+  } else if (event.request.mode === "navigate") {
+    event.respondWith(fetch(event.request).catch(() => offlinePage()));
   }
 });
+
+function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+}
+
+async function offlinePage() {
+  const words = CONFIG.offline;
+  // caches.match, not caches.open: looking must not create the cache.
+  const hasCard = (await caches.has(CONFIG.cacheName)) && Boolean(await caches.match(CONFIG.cardPath, { cacheName: CONFIG.cacheName }));
+  const action = hasCard
+    ? `<p><a class="button primary" href="${escapeHtml(CONFIG.cardPath)}">${escapeHtml(words.link)}</a></p>`
+    : `<p>${escapeHtml(words.none)}</p>`;
+  const html = `<!doctype html><html lang="${escapeHtml(words.lang)}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(words.title)}</title>
+<link rel="stylesheet" href="${escapeHtml(CONFIG.assets[0])}"></head>
+<body><main id="main" data-offline-page><h1>${escapeHtml(words.title)}</h1>
+<p class="notice">${escapeHtml(words.text)}</p>${action}</main></body></html>`;
+  return new Response(html, { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
+}
 
 self.addEventListener("message", (event) => {
   const data = event.data || {};

@@ -25,10 +25,11 @@ pytestmark = [
 ]
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-ANONYMOUS_PAGES = ["home", "enrollment:register", "enrollment:status", "accounts:login"]
+ANONYMOUS_PAGES = ["home", "services:index", "enrollment:register", "enrollment:status", "accounts:login"]
 CITIZEN_PAGES = [
     "accounts:home",
     "card:card",
+    "services:index",
     "history:participation",
     "history:benefits",
     "history:visits",
