@@ -48,6 +48,8 @@ def _landing(user: User) -> str:
         return reverse("accounts:home")
     if user.role in (User.Role.STAFF, User.Role.LEAD):
         return reverse("staff:queue")
+    if user.role == User.Role.FACILITY:
+        return reverse("counter:page")
     return reverse("home")
 
 

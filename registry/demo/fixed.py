@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from registry import rules
+from registry.demo import cardstates
 from registry.cardformat import build_card_number
 from registry.demo.generator import VN_TZ, Context, EmployerRow, Rows
 from vssid.text import fold
@@ -222,4 +223,5 @@ def rows(ctx: Context) -> Rows:
             50_000,
         )
     )
+    out.extend(cardstates.rows(ctx))  # a card in each state the card check answers (README)
     return out
