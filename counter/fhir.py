@@ -237,8 +237,10 @@ def _name(resource: dict[str, Any] | None) -> str:
 def _birth(resource: dict[str, Any] | None) -> str:
     value = (resource or {}).get("birthDate")
     m = _ISO_DATE.fullmatch(value) if isinstance(value, str) else None
+    if value is None:
+        return ""  # the service names the missing field
     if m is None:
-        return str(value or "")  # the service says what is wrong with it
+        raise FhirError(400, "invalid", _("Patient.birthDate theo dạng FHIR: YYYY hoặc YYYY-MM-DD."))
     year, month, day = m.groups()
     return f"{day}/{month}/{year}" if month else year
 
