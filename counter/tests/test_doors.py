@@ -20,7 +20,7 @@ from audit.models import AuditEvent
 from counter import services
 from counter.gateway import gateway_md5
 from counter.models import GatewayCredential
-from counter.tests.conftest import BINH, BINH_CARD, COUNTER, OFFICER, check, token_for
+from counter.tests.conftest import BINH, COUNTER, OFFICER, check, token_for
 from registry.card import active_card_for_person, card_view
 from registry.demo.fixed import BINH as BINH_PERSON
 from support.models import Notification
@@ -127,7 +127,9 @@ def test_gateway_token_then_check_gives_the_same_answer_as_the_api(client: Clien
     key = r.json()["APIKey"]
     assert r.json()["maKetQua"] == "200" and key["token_type"] == "Bearer" and key["expires_in"] > 0
     query = f"token={key['access_token']}&id_token={key['id_token']}&username={COUNTER}&password={md5}"
-    gw = client.post(f"/api/egw/KQNhanLichSuKCB2024?{query}", data=json.dumps({**BINH, **OFFICER}), content_type="application/json")
+    gw = client.post(
+        f"/api/egw/KQNhanLichSuKCB2024?{query}", data=json.dumps({**BINH, **OFFICER}), content_type="application/json"
+    )
     assert gw.status_code == 200, gw.content
     v1 = check(client, facility_token, {**BINH, **OFFICER})
     a, b = gw.json(), v1.json()
@@ -185,7 +187,9 @@ def test_gateway_check_bad_body_is_205(client: Client) -> None:
     r = client.post(f"/api/egw/KQNhanLichSuKCB2024?{query}", data="{not json", content_type="application/json")
     assert r.status_code == 422 and r.json()["maKetQua"] == "205"
     r = client.post(
-        f"/api/egw/KQNhanLichSuKCB2024?{query}", data=json.dumps({**BINH, "ngaySinh": "1992-11-03"}), content_type="application/json"
+        f"/api/egw/KQNhanLichSuKCB2024?{query}",
+        data=json.dumps({**BINH, "ngaySinh": "1992-11-03"}),
+        content_type="application/json",
     )
     assert r.status_code == 422 and r.json()["maKetQua"] == "205"
     assert set(r.json()["fields"]) == {"ngaySinh", "hoTenCb", "cccdCb"}

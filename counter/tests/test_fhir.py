@@ -99,7 +99,9 @@ def test_eligibility_of_binh_is_in_force_at_80_percent(client: Client) -> None:
         (BINH_CARD, "Trần Thị Bình", "1992-11-04", "070"),
     ],
 )
-def test_a_result_other_than_000_is_a_coding_of_urn_vssid_maketqua(client: Client, card: str, name: str, birth: str, code: str) -> None:
+def test_a_result_other_than_000_is_a_coding_of_urn_vssid_maketqua(
+    client: Client, card: str, name: str, birth: str, code: str
+) -> None:
     if code == "010":
         card = "GD4019900000010"
     r = _post(client, _eligibility(card, name, birth), token_for("bachmai.tiepdon"))

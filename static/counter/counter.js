@@ -162,11 +162,18 @@
 
   // ---- camera ----------------------------------------------------------------------------------
   function loadZxing() {
-    if (window.ZXing) return Promise.resolve(window.ZXing);
+    if (window.ZXingWASM) return Promise.resolve(window.ZXingWASM);
     return new Promise(function (resolve, reject) {
       var s = document.createElement("script");
       s.src = root.dataset.zxingUrl;
-      s.onload = function () { resolve(window.ZXing); };
+      s.onload = function () {
+        var Z = window.ZXingWASM;
+        // The .wasm is served with the page's static files, never fetched from elsewhere.
+        Z.prepareZXingModule({
+          overrides: { locateFile: function (path, prefix) { return /\.wasm$/.test(path) ? root.dataset.zxingWasmUrl : prefix + path; } },
+          fireImmediately: true,
+        }).then(function () { resolve(Z); }, reject);
+      };
       s.onerror = reject;
       document.head.appendChild(s);
     });
@@ -184,23 +191,16 @@
     return zxingDecoder();
   }
   function zxingDecoder() {
-    return loadZxing().then(function (ZXing) {
+    return loadZxing().then(function (Z) {
       var canvas = document.createElement("canvas");
       var ctx = canvas.getContext("2d", { willReadFrequently: true });
-      var reader = new ZXing.QRCodeReader();
-      var hints = new Map([[ZXing.DecodeHintType.TRY_HARDER, true]]);
       return function () {
         var w = video.videoWidth, h = video.videoHeight;
         if (!w || !h) return Promise.resolve(null);
         canvas.width = w; canvas.height = h;
         ctx.drawImage(video, 0, 0, w, h);
-        try {
-          var source = new ZXing.HTMLCanvasElementLuminanceSource(canvas);
-          var bitmap = new ZXing.BinaryBitmap(new ZXing.HybridBinarizer(source));
-          return Promise.resolve(reader.decode(bitmap, hints).getText());
-        } catch (e) {
-          return Promise.resolve(null); // no QR in this frame
-        }
+        return Z.readBarcodes(ctx.getImageData(0, 0, w, h), { formats: ["QRCode"], tryHarder: true, maxNumberOfSymbols: 1 })
+          .then(function (found) { return found.length && found[0].isValid ? found[0].text : null; });
       };
     });
   }
@@ -218,6 +218,7 @@
       return;
     }
     statusLine.textContent = "Đang mở camera…";
+    lastText = "";
     navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false })
       .then(function (s) {
         stream = s; video.srcObject = s; cameraBox.hidden = false; stopBtn.hidden = false; startBtn.hidden = true;
