@@ -170,8 +170,8 @@ def parse_check_input(data: Mapping[str, Any]) -> CheckInput:
             errors.setdefault("qr", []).append(_("Mã QR tối đa %(count)s ký tự.") % {"count": MAX_QR})
         if errors:
             raise _bad(errors)
-        card, name, birth = _from_qr(str(qr))
-        return CheckInput(card, name, birth, officer_name, officer_cccd, from_qr=True)
+        card, name, scanned_birth = _from_qr(str(qr))
+        return CheckInput(card, name, scanned_birth, officer_name, officer_cccd, from_qr=True)
     card = _text(data, "maThe", errors, limit=20).upper().replace(" ", "")
     if card:
         card = _card_code(card, errors)

@@ -36,7 +36,7 @@ def tone(code: str) -> str:
 
 
 def _form_data(request: HttpRequest, user: User) -> dict[str, Any]:
-    data = {key: request.POST.get(key, "") for key in ("maThe", "hoTen", "ngaySinh", "qr")}
+    data: dict[str, Any] = {key: request.POST.get(key, "") for key in ("maThe", "hoTen", "ngaySinh", "qr")}
     data["qr"] = data["qr"] or None
     data["hoTenCb"], data["cccdCb"] = user.officer_name, user.officer_cccd
     return data
@@ -55,6 +55,7 @@ def _run(request: HttpRequest) -> tuple[dict[str, Any], int]:
 # (static/counter/vendor): compiling it needs 'wasm-unsafe-eval', which allows WebAssembly and
 # nothing else (no eval of JavaScript); the policy stays "our own files only" everywhere else.
 @csp_update({"script-src": ["'self'", "'wasm-unsafe-eval'"]})
+@csp_update({"script-src": ["'self'", "'wasm-unsafe-eval'"]}, REPORT_ONLY=True)
 @never_cache
 @facility_only
 @require_http_methods(["GET", "POST"])

@@ -67,7 +67,7 @@ def _base(request: HttpRequest) -> str:
 
 
 def _params(request: HttpRequest) -> dict[str, str]:
-    return {k: v[:200] for k, v in request.GET.items()}
+    return {k: str(v)[:200] for k, v in request.GET.items()}
 
 
 @require_GET

@@ -11,8 +11,8 @@ import datetime as dt
 from typing import Any
 
 from registry import rules
-from registry.demo import cardstates
 from registry.cardformat import build_card_number
+from registry.demo import cardstates
 from registry.demo.generator import VN_TZ, Context, EmployerRow, Rows
 from vssid.text import fold
 

@@ -105,7 +105,7 @@
         ["Họ tên", hexText(p[1]) + " · " + (p[3] === "1" ? "Nam" : "Nữ") + " · sinh " + p[2]],
         ["Mã thẻ", p[0]],
         ["Giá trị sử dụng", "từ " + p[6] + " đến " + p[7]],
-        ["Nơi ĐKKCB ban đầu", p[5].replace(/\s+/g, "")],
+        ["Nơi ĐKKCB ban đầu", p[5].replace(/\s*[-\u2013]\s*/, "").replace(/\s+/g, "")],
         ["Thời điểm đủ 5 năm liên tục", p[12] === "-" ? "—" : p[12]],
       ];
       rows.forEach(function (r) {
