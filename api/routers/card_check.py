@@ -39,7 +39,7 @@ class CardCheckIn(Schema):
     cccdCb: str | None = Field(None, max_length=12, description="CCCD of the checking officer.")
 
 
-class VisitOut(Schema):
+class CardCheckVisitOut(Schema):
     maHoSo: str
     maCSKCB: str
     tenCSKCB: str
@@ -77,14 +77,14 @@ class CardCheckOut(Schema):
     tenDKBDMoi: str | None = None
     TEMP1: str | None = None
     TEMP2: str | None = None
-    dsLichSuKCB: list[VisitOut] = []
+    dsLichSuKCB: list[CardCheckVisitOut] = []
     userKT: str
     thoiGianKT: str
 
 
 @router.post(
     "/card-check",
-    response={200: CardCheckOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    response={200: CardCheckOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="Check a health-insurance card at a facility's counter",
 )
 def card_check(request: HttpRequest, payload: CardCheckIn) -> Any:
