@@ -37,7 +37,7 @@ class Case:
 
 # fmt: off
 CASES: Final = (
-    Case("003", "9900000003", "099185000003", "Lê Minh Châu", D(1985, 2, 14), 2, "old card expired, new one issued"),
+    Case("003", "9900000003", "099308000003", "Lê Minh Châu", D(2008, 2, 14), 2, "old card expired, new one issued"),
     Case("004", "9900000004", "099062000004", "Phạm Quốc Dũng", D(1962, 7, 1), 1, "old card valid, new one issued"),
     Case("010", "9900000010", "099178000010", "Vũ Thị Hằng", D(1978, 9, 23), 2, "household card expired"),
     Case("110", "9900000110", "099070000110", "Đặng Văn Hùng", D(1970, 4, 5), 1, "card withdrawn (issued twice)"),
@@ -95,10 +95,14 @@ def rows(ctx: Context, *, first_id: int | None = None) -> Rows:
         out.cards.append((ids[code], number, group, level, province, "", fac, valid[0], valid[1], None, valid[0], status))
 
     def period(code: str, employer: str | None, start: dt.date, end: dt.date | None, group: str = "DN") -> None:
-        voluntary = employer is None
-        out.periods.append((ids[code], "bhyt", start, end, employer, "", 9_000_000, "VND", voluntary, group, 0))
+        # Without an employer the card is paid by the household (GD), or by the State or a school.
+        voluntary = group == "GD"
+        salary = 9_000_000 if employer else 0
+        out.periods.append((ids[code], "bhyt", start, end, employer, "", salary, "VND", voluntary, group, 0))
 
-    # 003: a pupil's card ran out on 30/09 last year; the student card took over.
+    # 003: a pupil's card ran out on 30/09 last year; the student card (paid with the school fees) took over.
+    period("003", None, D(year - 2, 10, 1), D(year - 1, 9, 1), group="HS")
+    period("003", None, D(year - 1, 10, 1), None, group="SV")
     card("003", "HS", 4, (D(year - 2, 10, 1), D(year - 1, 9, 30)), "replaced")
     card("003", "SV", 4, (D(year - 1, 10, 1), D(year, 9, 30) if today < D(year, 9, 30) else D(year + 1, 9, 30)), "active")
     # 004: a worker who retired last month: the DN card is still dated to 31/12, the HT card is in use.
@@ -106,6 +110,7 @@ def rows(ctx: Context, *, first_id: int | None = None) -> Rows:
     card("004", "HT", 3, (last_month, None), "active")
     period("004", home.code, D(1990, 1, 1), last_month)
     # 010: a household card bought for one year that ended before today, not renewed.
+    period("010", None, D(year - 1, 1, 1), (last_month - dt.timedelta(days=1)).replace(day=1), group="GD")
     card("010", "GD", 4, (D(year - 1, 1, 1), last_month - dt.timedelta(days=1)), "active")
     # 110: a card issued twice by mistake; the duplicate was withdrawn.
     card("110", "DN", 4, (year_start, year_end), "withdrawn")
@@ -128,6 +133,8 @@ def rows(ctx: Context, *, first_id: int | None = None) -> Rows:
     period("124", home.code, D(2005, 1, 1), last_month)
     card("124", "DN", 4, (year_start, year_end), "reduced")
     # 001, 002: the ministries' own cards.
+    period("001", None, D(2012, 9, 1), None, group="QN")
+    period("002", None, D(2015, 9, 1), None, group="CA")
     card("001", "QN", 5, (year_start, year_end), "active")
     card("002", "CA", 5, (year_start, year_end), "active")
     # 050: Hồ Văn Sơn has no card at all.
