@@ -178,6 +178,7 @@ DASHBOARD_TILES: list[tuple[str, str, str]] = [
     ("support:notifications", "Thông báo", "Tin nhắn từ BHXH"),
     ("accounts:devices", "Thiết bị đăng nhập", "Phiên đang dùng, đăng xuất từ xa"),
     ("accounts:viewers", "Ai đã xem dữ liệu của tôi", "Cán bộ, đơn vị đã truy cập"),
+    ("counter:notice_setting", "Thông báo kiểm tra thẻ", "Báo cho bạn khi cơ sở khám chữa bệnh kiểm tra thẻ BHYT"),
     ("accounts:password_change", "Đổi mật khẩu", ""),
     ("lookup:index", "Tra cứu", "Mã số BHXH, cơ quan BHXH, cơ sở KCB"),
     ("support:index", "Trợ giúp", "Câu hỏi thường gặp, gửi yêu cầu hỗ trợ"),

@@ -145,6 +145,11 @@ def main() -> None:
         connection.close()
         results["card"] = card_bench.run()
         card_bench.report(results["card"])  # type: ignore[arg-type]
+    if not args.skip_card:
+        from bench import card_check  # POST /api/v1/card-check beside a bare primary-key look-up
+
+        results["card_check"] = card_check.run()
+        card_check.report(results["card_check"])  # type: ignore[arg-type]
     out_dir = ROOT / "var" / "bench"
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))

@@ -20,7 +20,7 @@ from audit.models import AuditEvent
 from counter import services
 from counter.gateway import gateway_md5
 from counter.models import GatewayCredential
-from counter.tests.conftest import BINH, COUNTER, OFFICER, check, token_for
+from counter.tests.conftest import BINH, BINH_CARD, COUNTER, OFFICER, check, token_for
 from registry.card import active_card_for_person, card_view
 from registry.demo.fixed import BINH as BINH_PERSON
 from support.models import Notification
@@ -251,3 +251,29 @@ def test_a_facility_login_is_limited(client: Client, facility_token: str, monkey
     for _ in range(3):
         assert check(client, facility_token, {**BINH, **OFFICER}).status_code == 200
     assert check(client, facility_token, {**BINH, "maThe": "DN4019900000124", **OFFICER}).status_code == 429
+
+
+# ---- the page without JavaScript ------------------------------------------------------------------
+
+
+def test_the_counter_page_checks_in_the_logins_officer_name(client: Client) -> None:
+    client.force_login(User.objects.get(username=COUNTER))
+    assert "Phạm Thu Hà" in client.get("/kiem-tra-the/").content.decode()
+    page = client.post("/kiem-tra-the/", {"maThe": BINH_CARD, "hoTen": "Trần Thị Bình", "ngaySinh": "03/11/1992"})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'data-code="000"' in html and "counter-ok" in html and "Mức 4: quỹ BHYT chi trả 80%" in html
+    fragment = client.post("/kiem-tra-the/kiem-tra/", {"qr": REAL_CARD})
+    assert fragment.status_code == 422 and "không mang chữ ký của VssID" in fragment.content.decode()
+
+
+@pytest.mark.parametrize("username", ["0198765432", "canbo.dongda"])
+def test_the_counter_page_is_not_there_for_others(client: Client, username: str) -> None:
+    client.force_login(User.objects.get(username=username))
+    assert client.get("/kiem-tra-the/").status_code == 404
+    assert client.post("/kiem-tra-the/kiem-tra/", {"maThe": BINH_CARD}).status_code == 404
+
+
+def test_the_citizen_dashboard_links_the_notification_switch(client: Client) -> None:
+    client.force_login(User.objects.get(username="0198765432"))
+    assert "/tai-khoan/thong-bao-kiem-tra-the/" in client.get("/tai-khoan/").content.decode()
