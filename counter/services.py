@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -513,7 +513,7 @@ def check_card(
 
 
 def _check_card(user: User, data: Mapping[str, Any], *, request: HttpRequest | None, today: dt.date | None) -> CheckAnswer:
-    ratelimit.check_all(USER_RATES, user.pk)
+    # The budgets are taken (and refused) in the transaction below, before any answer leaves.
     query = parse_check_input(data)
     today = today or timezone.localdate()
     now = timezone.now()
@@ -565,8 +565,14 @@ def _decide(user: User, query: CheckInput, today: dt.date) -> CheckAnswer:
 
 
 def _notify_holder(person_id: int, user: User, now: dt.datetime) -> None:
-    account = User.objects.filter(person_id=person_id, role=User.Role.CITIZEN).values_list("pk", flat=True).first()
-    if account is None or CheckNoticeOptOut.objects.filter(user_id=account).exists():
+    opted_out = CheckNoticeOptOut.objects.filter(user_id=OuterRef("pk"))
+    account = (
+        User.objects.filter(person_id=person_id, role=User.Role.CITIZEN)
+        .exclude(Exists(opted_out))
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if account is None:
         return
     facility = user.facility.name if user.facility is not None else user.facility_id
     text = _("%(facility)s đã kiểm tra thẻ BHYT của bạn lúc %(time)s.") % {
