@@ -49,6 +49,12 @@ def is_office_lead(user: User) -> bool:
     return user.role == User.Role.LEAD and bool(user.office_id)
 
 
+def is_facility(user: User) -> bool:
+    """A health facility's counter login (card checks)."""
+    return user.role == User.Role.FACILITY and bool(user.facility_id)
+
+
 staff_only = _guard(is_office_staff)
 lead_only = _guard(is_office_lead)
 citizen_only = _guard(is_citizen)
+facility_only = _guard(is_facility)

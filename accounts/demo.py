@@ -17,6 +17,7 @@ from typing import Any
 from django.contrib.auth.hashers import make_password
 
 from accounts.models import User
+from counter.demo import seed_gateway_credentials
 from registry.demo import loader
 from registry.demo.fixed import BINH, DEMO_EMPLOYER_CODE, DEMO_OFFICE
 from registry.demo.loader import SeedReport
@@ -82,6 +83,7 @@ def _create_users() -> None:
     for spec in USERS:
         User.objects.create(password=password, **spec)
     loader.reset_sequences([User])
+    seed_gateway_credentials(DEMO_PASSWORD)
 
 
 def is_seeded() -> bool:

@@ -67,6 +67,9 @@ def viewer_label(event: AuditEvent) -> str:
         return _("Cán bộ %(office)s (%(user)s)") % {"office": actor.office.name, "user": masked}
     if actor.role == User.Role.EMPLOYER and actor.employer is not None:
         return _("Đơn vị %(employer)s (%(user)s)") % {"employer": actor.employer.name, "user": masked}
+    if actor.role == User.Role.FACILITY and actor.facility is not None:
+        # A card check at a counter: the citizen knows the hospital, not its logins.
+        return actor.facility.name
     return _("%(role)s (%(user)s)") % {"role": actor.get_role_display(), "user": masked}
 
 
@@ -77,7 +80,7 @@ def viewers_of(user: User) -> QuerySet[AuditEvent]:
     return (
         AuditEvent.objects.filter(person_id=user.person_id)
         .exclude(actor=user)
-        .select_related("actor", "actor__office", "actor__employer")
+        .select_related("actor", "actor__office", "actor__employer", "actor__facility")
         .only(
             "at",
             "action",
@@ -86,6 +89,7 @@ def viewers_of(user: User) -> QuerySet[AuditEvent]:
             "actor__role",
             "actor__office__name",
             "actor__employer__name",
+            "actor__facility__name",
         )
         .order_by("-at", "-pk")
     )

@@ -178,6 +178,7 @@ DASHBOARD_TILES: list[tuple[str, str, str, str]] = [
     ("support:notifications", "Thông báo", "Tin nhắn từ BHXH", "bell"),
     ("accounts:devices", "Thiết bị đăng nhập", "Phiên đang dùng, đăng xuất từ xa", "devices"),
     ("accounts:viewers", "Ai đã xem dữ liệu của tôi", "Cán bộ, đơn vị đã truy cập", "eye"),
+    ("counter:notice_setting", "Thông báo kiểm tra thẻ", "Báo cho bạn khi cơ sở khám chữa bệnh kiểm tra thẻ BHYT", "bell"),
     ("accounts:password_change", "Đổi mật khẩu", "", "key"),
 ]
 VIEWERS_PER_PAGE = 20

@@ -57,7 +57,7 @@ MENUS: dict[str, list[Link]] = {
         Link("employers:workers", _("Người lao động")),
         Link("employers:flags", _("Phản ánh")),
     ],
-    "facility": [],
+    "facility": [Link("counter:page", _("Kiểm tra thẻ"))],
     "admin": [Link("admin:index", _("Quản trị"))],
 }
 
@@ -67,7 +67,7 @@ LANDING: dict[str, str] = {
     "staff": "staff:queue",
     "lead": "employers:campaign",
     "employer": "employers:workers",
-    "facility": "accounts:home",
+    "facility": "counter:page",
     "admin": "admin:index",
 }
 

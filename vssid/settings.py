@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "employers",
     "corrections",
     "citizen",
+    "counter",
 ]
 
 MIDDLEWARE = [

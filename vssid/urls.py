@@ -14,6 +14,7 @@ urlpatterns = [
     path(".well-known/vssid-card-keys.json", card_keys_view, name="card_keys"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
+    path("", include("counter.urls")),
     path("", include("enrollment.urls")),
     path("", include("accounts.urls")),
     path("", include("citizen.urls_card")),

@@ -90,6 +90,7 @@ LOGINS = {
     "staff": "canbo.dongda",
     "lead": "lanhdao.hanoi",
     "employer": "nhansu.demo",
+    "facility": "bachmai.tiepdon",
 }
 # The security schemes of the OpenAPI document each role's token gets past.
 SCHEMES = {
@@ -97,6 +98,7 @@ SCHEMES = {
     "staff": {"StaffAuth", "BearerAuth"},
     "lead": {"StaffAuth", "BearerAuth"},
     "employer": {"EmployerAuth", "BearerAuth"},
+    "facility": {"FacilityAuth", "BearerAuth"},
 }
 
 
@@ -163,6 +165,12 @@ def test_lead(case: Case[Any], db: None) -> None:
 @FUZZ
 def test_employer(case: Case[Any], db: None) -> None:
     _exercise(case, "employer")
+
+
+@_for_role("facility").parametrize()
+@FUZZ
+def test_facility(case: Case[Any], db: None) -> None:
+    _exercise(case, "facility")
 
 
 def test_every_guarded_operation_is_exercised_with_a_token() -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from registry import rules
 from registry.cardformat import build_card_number
+from registry.demo import cardstates
 from registry.demo.generator import VN_TZ, Context, EmployerRow, Rows
 from vssid.text import fold
 
@@ -240,4 +241,5 @@ def rows(ctx: Context) -> Rows:
             five_year_date=BINH_FIVE_YEARS,
         )
     )
+    out.extend(cardstates.rows(ctx))  # a card in each state the card check answers (README)
     return out

@@ -14,6 +14,8 @@ import psycopg
 import pytest
 from django.conf import settings
 
+from registry.demo import cardstates
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -29,7 +31,7 @@ def test_embedded_default_migrates_and_seeds_on_sqlite(tmp_path: Path) -> None:
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "VSSID_VAR_DIR": str(tmp_path)}
     manage("migrate", "--noinput", env=env)
     out = manage("seed_demo", "--people", "300", "--as-of", "2026-11-25", env=env)
-    assert "people 302" in out
+    assert f"people {300 + 2 + len(cardstates.CASES)}" in out
     assert "already loaded" in manage("seed_demo", "--if-empty", env=env)
     with sqlite3.connect(tmp_path / "db.sqlite3") as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -96,7 +98,7 @@ def test_parallel_copy_on_postgresql_is_deterministic(scratch_postgres: str, tmp
     digests = []
     for _ in range(2):
         out = manage("seed_demo", "--people", "25000", "--seed", "3", "--as-of", "2026-11-25", "--workers", "2", env=env)
-        assert "people 25,002" in out
+        assert f"people {25_000 + 2 + len(cardstates.CASES):,}" in out
         with psycopg.connect(scratch_postgres.replace("postgres://", "postgresql://")) as db:
             counts = db.execute(
                 "SELECT (SELECT count(*) FROM registry_person), (SELECT count(*) FROM registry_participationperiod),"
@@ -109,6 +111,7 @@ def test_parallel_copy_on_postgresql_is_deterministic(scratch_postgres: str, tmp
             row = db.execute("SELECT nextval(pg_get_serial_sequence('registry_person', 'id'))").fetchone()
         assert counts is not None and row is not None
         next_id = row[0]
-        assert counts[0] == 25_002 and next_id > 25_002
+        fixed = 2 + len(cardstates.CASES)
+        assert counts[0] == 25_000 + fixed and next_id > 25_000 + fixed
         digests.append(counts)
     assert digests[0] == digests[1]

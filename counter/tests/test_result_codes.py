@@ -1,0 +1,154 @@
+"""Each result code the register can produce, through POST /api/v1/card-check (domain.md §3.9)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from counter.tests.conftest import BINH, BINH_CARD, OFFICER, check
+from registry.cardformat import build_card_number
+from registry.demo.cardstates import BY_CODE
+from registry.models import HealthCard
+
+
+def _case(code: str, group: str, level: int) -> dict[str, str]:
+    case = BY_CODE[code]
+    return {
+        "maThe": build_card_number(group, level, "01", case.ssn),
+        "hoTen": case.name,
+        "ngaySinh": case.birth.strftime("%d/%m/%Y"),
+    }
+
+
+def test_it_answers_000_with_the_card_the_newer_fields_empty_and_the_visits(client: Client, facility_token: str) -> None:
+    r = check(client, facility_token, {**BINH, **OFFICER})
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert body["maKetQua"] == "000"
+    assert body["ghiChu"] == "Thẻ hợp lệ"
+    assert body["maThe"] == BINH_CARD
+    assert body["hoTen"] == "Trần Thị Bình"
+    assert body["ngaySinh"] == "03/11/1992"
+    assert body["gioiTinh"] == "Nữ"
+    assert body["maSoBHXH"] == "0198765432"
+    assert body["mucHuong"] == 4 and body["tyLeHuong"] == 80
+    assert body["ngayDu5Nam"] == "01/09/2021"
+    assert body["maTheMoi"] is None
+    assert body["TEMP1"] == "0101234567DNA03"
+    assert body["userKT"] == "bachmai.tiepdon"
+    visits = body["dsLichSuKCB"]
+    assert [v["ngayVao"] for v in visits] == ["202503170930", "202104092205"]
+    assert visits[0]["tenBenh"] == "J06 - Viêm đường hô hấp trên cấp"
+
+
+@pytest.mark.parametrize(
+    ("code", "group", "level", "new_card"),
+    [
+        ("003", "HS", 4, "SV4019900000003"),
+        ("004", "DN", 4, "HT3019900000004"),
+        ("010", "GD", 4, None),
+        ("110", "DN", 4, None),
+        ("120", "GD", 4, None),
+        ("121", "DN", 4, "moved"),
+        ("122", "DN", 4, None),
+        ("123", "DN", 4, None),
+        ("124", "DN", 4, None),
+        ("001", "QN", 5, None),
+        ("002", "CA", 5, None),
+    ],
+)
+def test_each_state_of_the_register_gives_its_code(
+    client: Client, facility_token: str, code: str, group: str, level: int, new_card: str | None
+) -> None:
+    body = check(client, facility_token, {**_case(code, group, level), **OFFICER}).json()
+    assert body["maKetQua"] == code, body
+    assert body["maThe"] == build_card_number(group, level, "01", BY_CODE[code].ssn)
+    if new_card == "moved":
+        # Moved to an employer in another province: the new card is issued there.
+        assert body["maTheMoi"] is not None and body["maTheMoi"][3:5] != "01"
+        assert body["maTheCu"] == body["maThe"]
+    else:
+        assert body["maTheMoi"] == new_card
+
+
+def test_a_person_without_a_card_and_an_unknown_code_are_050(client: Client, facility_token: str) -> None:
+    assert check(client, facility_token, {**_case("050", "DN", 4), **OFFICER}).json()["maKetQua"] == "050"
+    body = check(client, facility_token, {**BINH, "maThe": "DN4019999999999", **OFFICER}).json()
+    assert body["maKetQua"] == "050"
+    assert body["hoTen"] is None and body["dsLichSuKCB"] == []
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"maThe": "DN4790198765432"}, "052"),  # province characters wrong
+        ({"maThe": "DN3010198765432"}, "053"),  # benefit character wrong
+        ({"maThe": "HS4010198765432"}, "051"),  # group wrong
+        ({"maThe": "D14010198765432"}, "051"),  # not a card number at all
+        ({"hoTen": "Nguyễn Thị Bình"}, "060"),
+        ({"hoTen": "Tran Thi Binh"}, "061"),  # without diacritics: first letter right
+        ({"ngaySinh": "04/11/1992"}, "070"),
+        ({"ngaySinh": "1991"}, "070"),
+        ({"cccdCb": "001185009999"}, "054"),
+        ({"hoTenCb": "Phạm Thu Hằng"}, "055"),
+    ],
+)
+def test_what_is_typed_wrong_gives_its_code_and_nothing_of_the_holder(
+    client: Client, facility_token: str, change: dict[str, str], code: str
+) -> None:
+    body = check(client, facility_token, {**BINH, **OFFICER, **change}).json()
+    assert body["maKetQua"] == code, body
+    assert body["hoTen"] is None and body["maSoBHXH"] is None and body["dsLichSuKCB"] == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"ngaySinh": "1992"},  # the year alone, as the gateway takes it
+        {"hoTen": "  trần   thị BÌNH "},  # case and spaces do not matter, diacritics do
+        {"maThe": "0198765432"},  # the BHXH code names the card in use
+        {"maThe": "001192054321"},  # so does the CCCD
+        {"maThe": "dn4010198765432"},
+    ],
+)
+def test_the_same_card_named_or_typed_otherwise_is_000(client: Client, facility_token: str, change: dict[str, str]) -> None:
+    body = check(client, facility_token, {**BINH, **OFFICER, **change}).json()
+    assert body["maKetQua"] == "000", body
+
+
+def test_a_replaced_card_of_another_status_in_the_register_follows_the_state(client: Client, facility_token: str) -> None:
+    # The register changes: Bình's card is withdrawn; the next check says so.
+    HealthCard.objects.filter(number=BINH_CARD).update(status=HealthCard.Status.WITHDRAWN)
+    assert check(client, facility_token, {**BINH, **OFFICER}).json()["maKetQua"] == "110"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"ngaySinh": "1992-11-03"}, "ngaySinh"),
+        ({"ngaySinh": "3/11/92"}, "ngaySinh"),
+        ({"ngaySinh": "31/02/1992"}, "ngaySinh"),
+        ({"maThe": "DN40101987654"}, "maThe"),
+        ({"maThe": ""}, "maThe"),
+        ({"hoTen": ""}, "hoTen"),
+        ({"hoTenCb": ""}, "hoTenCb"),
+        ({"cccdCb": "12345"}, "cccdCb"),
+        ({"cccdCb": None}, "cccdCb"),
+    ],
+)
+def test_bad_parameters_are_a_clear_422_naming_the_field(
+    client: Client, facility_token: str, change: dict[str, Any], field: str
+) -> None:
+    r = check(client, facility_token, {**BINH, **OFFICER, **change})
+    assert r.status_code == 422, r.content
+    body = r.json()
+    assert body["code"] in ("bad_parameters", "invalid_input")
+    assert field in body["fields"], body
+
+
+def test_name_alone_is_not_a_look_up(client: Client, facility_token: str) -> None:
+    r = check(client, facility_token, {"hoTen": "Trần Thị Bình", "ngaySinh": "03/11/1992", **OFFICER})
+    assert r.status_code == 422
+    assert "maThe" in r.json()["fields"]
