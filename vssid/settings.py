@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "support",
     "employers",
     "corrections",
+    "declarations",
     "citizen",
 ]
 
