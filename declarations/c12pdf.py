@@ -78,7 +78,8 @@ def render(statement: Statement) -> bytes:
         0,
         4,
         t(
-            "Lãi chậm đóng 0,03 %/ngày trên số tiền chậm đóng, tính từ ngày sau hạn đóng (ngày cuối tháng sau kỳ đóng), Luật BHXH 2024 điều 40. Tiền nộp được phân bổ cho khoản nợ cũ nhất trước, tiền lãi sau cùng."
+            "Lãi chậm đóng 0,03 %/ngày trên số tiền chậm đóng, tính từ ngày sau hạn đóng (ngày cuối tháng sau kỳ đóng), "
+            "Luật BHXH 2024 điều 40. Tiền nộp được phân bổ cho khoản nợ cũ nhất trước, tiền lãi sau cùng."
         ),
     )
     return bytes(pdf.output())

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-PA_CODES: dict[str, str] = {
+PA_CODES: dict[str, Promise] = {
     "TM": _("Tăng mới (chưa có mã số BHXH)"),
     "TD": _("Tăng do chuyển đơn vị trong tỉnh"),
     "TC": _("Tăng do chuyển tỉnh"),

@@ -72,7 +72,8 @@ def spans_of(employer: Employer, person_ids: Iterable[int]) -> dict[int, list[Pe
 
 
 def ledger_start(employer: Employer) -> dt.date | None:
-    return Debt.objects.filter(employer=employer).aggregate(first=Min("period"))["first"]
+    first: dt.date | None = Debt.objects.filter(employer=employer).aggregate(first=Min("period"))["first"]
+    return first
 
 
 def debt_for(employer: Employer, period: dt.date) -> Debt:

@@ -112,7 +112,7 @@ def allocate(employer: Employer) -> list[Debt]:
             if remaining <= 0:
                 break
             accrued = interest_until(debt, payment.paid_on, by_debt[debt.pk])
-            paid = defaultdict(int)
+            paid: dict[str, int] = defaultdict(int)
             for allocation in by_debt[debt.pk]:
                 if allocation.kind == Allocation.Kind.INTEREST:
                     for fund in FUNDS:
@@ -229,7 +229,7 @@ def import_statement(user: Any, data: bytes) -> dict[str, Any]:
         text = row["SoTien"].replace(".", "").replace(",", "").replace(" ", "")
         amount = int(text) if re.fullmatch(r"-?\d{1,15}", text) else 0
         try:
-            paid_on = dt.datetime.strptime(row["NgayNop"], "%d/%m/%Y").date()
+            paid_on = dt.datetime.strptime(row["NgayNop"], "%d/%m/%Y").date()  # noqa: DTZ007 - a calendar day
         except ValueError:
             fields[f"{line}.NgayNop"] = [_("Ngày nộp theo dạng dd/mm/yyyy.")]
             continue

@@ -215,7 +215,8 @@ def apply(dossier: Dossier, rows: list[Row]) -> Outcome:
 
     for row in sorted(rows, key=lambda r: (r.from_month, r.line)):
         pid = row.person_id
-        assert pid is not None
+        if pid is None:  # validation resolved (or processing created) every person
+            raise RuntimeError(f"row {row.line} has no person")
         start = row.from_month
         if row.pa not in codes.ADJUSTING:
             first_touched[pid] = min(first_touched.get(pid, start), start)
@@ -237,8 +238,8 @@ def apply(dossier: Dossier, rows: list[Row]) -> Outcome:
                 # A leave with its end known resumes by itself the month after; without one, ON does it.
                 book.open(pid, add_months(row.to_month, 1), None, current.salary_basis, current.position)
         elif row.pa in codes.CHANGING:
-            salary = _salary(row, start) if (row.wage or row.coefficient is not None) else None
-            book.change(pid, start, salary, row.title if row.pa == "CD" or row.title else None)
+            new_salary = _salary(row, start) if (row.wage or row.coefficient is not None) else None
+            book.change(pid, start, new_salary, row.title if row.pa == "CD" or row.title else None)
             outcome.changed += 1
     start = ledger.ledger_start(employer) or period
     touched: list[Debt] = []
@@ -271,7 +272,7 @@ def apply(dossier: Dossier, rows: list[Row]) -> Outcome:
     # Regular charges of the months from this period on that were already written.
     accrued_later = list(Debt.objects.filter(employer=employer, period__gte=period, accrued=True).order_by("period"))
     for later in accrued_later:
-        pids = [pid for pid in first_touched]
+        pids = list(first_touched)
         for part in chunks(pids):
             Charge.objects.filter(debt=later, kind=Charge.Kind.REGULAR, person_id__in=part).delete()
         fresh = []
@@ -328,7 +329,8 @@ def _adjusting_rows(
     out = []
     for row in rows:
         pid = row.person_id
-        assert pid is not None
+        if pid is None:  # validation resolved (or processing created) every person
+            raise RuntimeError(f"row {row.line} has no person")
         for month in ledger.months_between(row.from_month, row.to_month or row.from_month):
             salary = _salary(row, month) if (row.wage or row.coefficient is not None) else 0
             spans = [PeriodSpan(s, month, month, salary) for s in SCHEMES if month >= SCHEME_START[s]]

@@ -9,6 +9,7 @@ so a 10,000-row file is checked in well under a second of database time.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -536,8 +537,9 @@ def _check_within_file(rows: list[RowIn], problems: list[Problem]) -> None:
             continue
         for group in groups:
             mine = sorted((r for r in person_rows if r.pa in group), key=lambda r: (r.from_month, r.line))
-            for first, second in zip(mine, mine[1:], strict=False):
-                assert first.from_month and second.from_month
+            for first, second in itertools.pairwise(mine):
+                if first.from_month is None or second.from_month is None:
+                    continue
                 first_end = first.to_month or (first.from_month if group != groups[0] else None)
                 if first_end is None or second.from_month <= first_end:
                     problems.append(
@@ -580,11 +582,10 @@ def validate(
 ) -> tuple[list[RowIn], list[Problem]]:
     problems: list[Problem] = []
     items = list(raw_or_rows)
-    rows = (
-        [r for r in items if isinstance(r, RowIn)]
-        if items and isinstance(items[0], RowIn)
-        else parse_rows(items, period, problems)
-    )  # type: ignore[arg-type]
+    if items and isinstance(items[0], RowIn):
+        rows = [r for r in items if isinstance(r, RowIn)]
+    else:
+        rows = parse_rows([r for r in items if isinstance(r, RawRow)], period, problems)
     check_rows(rows, employer=employer, period=period, dossier_id=dossier_id, problems=problems)
     problems.sort(key=lambda p: (p.line, p.key))
     return rows, problems

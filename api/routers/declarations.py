@@ -15,7 +15,7 @@ from api.errors import ApiError
 from api.routers.employer import EmployerAuth
 from api.schemas import MAX_OFFSET, ErrorOut
 from declarations import actions, c12, c12pdf, payments, services
-from declarations.intake import MAX_FILE_BYTES, read_upload
+from declarations.intake import MAX_FILE_BYTES, RawRow, read_upload
 from declarations.models import Dossier
 from employers.services import employer_for_user
 
@@ -143,7 +143,7 @@ UPLOAD_BODY = {
     summary="A D02-LT dossier from a file or JSON rows (a draft)",
     openapi_extra=UPLOAD_BODY,
 )
-def create(request: HttpRequest) -> Status:
+def create(request: HttpRequest) -> Status[Any]:
     user = auth_user(request)
     if request.content_type == "multipart/form-data":
         upload = request.FILES.get("file")
@@ -159,7 +159,7 @@ def create(request: HttpRequest) -> Status:
     except (ValueError, TypeError) as exc:
         raise ApiError(422, "invalid_input", _("Gửi tệp (multipart) hoặc JSON {period, rows}."), {}) from exc
     period = services.parse_period(body.period)
-    raw = [services.RawRow(line=index + 1, values=row.model_dump()) for index, row in enumerate(body.rows)]
+    raw = [RawRow(line=index + 1, values=row.model_dump()) for index, row in enumerate(body.rows)]
     return Status(201, services.create_dossier(user, period, raw=raw, source=Dossier.Source.API))
 
 
@@ -242,7 +242,7 @@ def return_(request: HttpRequest, dossier_id: int, payload: ReasonIn) -> Dossier
 @staff_router.post(
     "/staff/payments", response={201: PaymentOut, **ERRORS}, summary="Record a payment order (UNC); allocated at once"
 )
-def record_payment(request: HttpRequest, payload: PaymentIn) -> Status:
+def record_payment(request: HttpRequest, payload: PaymentIn) -> Status[Any]:
     payment = payments.record_payment(
         auth_user(request),
         employer_code=payload.employer,

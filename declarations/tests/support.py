@@ -6,7 +6,7 @@ import io
 from typing import Any
 
 from django.test import Client
-from openpyxl import Workbook
+from openpyxl import Workbook  # type: ignore[import-untyped]
 
 PASSWORD = "VssidDemo@2026"
 DEMO_EMPLOYER = "0101234567DNA03"

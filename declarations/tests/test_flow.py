@@ -77,7 +77,8 @@ def _process(client: Client, hr: dict[str, Any], staff: dict[str, Any]) -> dict[
     assert done.status_code == 200, done.content
     twice = client.post(f"/api/v1/staff/declarations/{dossier['id']}/process", **staff)
     assert twice.status_code == 409
-    return done.json()
+    result: dict[str, Any] = done.json()
+    return result
 
 
 def test_upload_to_payment(client: Client) -> None:
