@@ -85,7 +85,7 @@ def test_missing_sheet_and_keys(client: Client, hr: dict[str, Any]) -> None:
 def test_empty_files(client: Client, hr: dict[str, Any]) -> None:
     refused(upload(client, hr, b"", name="D02.csv"), 422, "empty_file")
     refused(upload(client, hr, workbook([])), 422, "empty_file")
-    refused(upload(client, hr, "HoTen,MaSoBhxh,PhuongAnId,TuThang\n".encode(), name="D02.csv"), 422, "empty_file")
+    refused(upload(client, hr, b"HoTen,MaSoBhxh,PhuongAnId,TuThang\n", name="D02.csv"), 422, "empty_file")
 
 
 def test_serial_and_text_dates_are_the_same_month(client: Client, hr: dict[str, Any]) -> None:
