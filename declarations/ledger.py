@@ -121,6 +121,7 @@ def accrue(employer: Employer, through: dt.date, *, opening: dt.date | None = No
         debt.accrued = True
         debt.save(update_fields=["accrued"])
         touched.append(debt)
+    refresh_debts(touched)
     return touched
 
 
