@@ -38,7 +38,19 @@ def build_workbook(rows: int, period: str) -> bytes:
     sheet.append(["STT", "HoTen", "MaSoBhxh", "PhuongAnId", "NgaySinh", "GioiTinh", "ChucVu", "TienLuong", "TuThang"])
     prefix = f"09{secrets.randbelow(10**4):04d}"  # CCCDs of a province code no real register uses
     for index in range(rows):
-        sheet.append([index + 1, f"Người Lao Động {index}", f"{prefix}{index:06d}", "TM", "01/01/1995", "1", "Công nhân", 6_000_000, period])
+        sheet.append(
+            [
+                index + 1,
+                f"Người Lao Động {index}",
+                f"{prefix}{index:06d}",
+                "TM",
+                "01/01/1995",
+                "1",
+                "Công nhân",
+                6_000_000,
+                period,
+            ]
+        )
     buf = io.BytesIO()
     book.save(buf)
     return buf.getvalue()
@@ -64,7 +76,9 @@ def run(rows: int = 100_000) -> dict[str, Any]:
     hr, _ = User.objects.get_or_create(username="bench.hr", defaults={"role": User.Role.EMPLOYER, "employer": employer})
     hr.employer = employer
     hr.save()
-    staff, _ = User.objects.get_or_create(username="bench.staff", defaults={"role": User.Role.STAFF, "office_id": employer.office_id})
+    staff, _ = User.objects.get_or_create(
+        username="bench.staff", defaults={"role": User.Role.STAFF, "office_id": employer.office_id}
+    )
     staff.office_id = employer.office_id
     staff.save()
 

@@ -17,7 +17,7 @@ from django.db.models import Q
 
 from accounts.models import User
 from declarations import ledger, payments
-from declarations.models import Allocation, AlertSetting, Charge, Debt, Dossier, DossierCounter, Payment, Row
+from declarations.models import AlertSetting, Allocation, Charge, Debt, Dossier, DossierCounter, Payment, Row
 from declarations.validation import add_months
 from registry.demo.fixed import DEMO_EMPLOYER_CODE
 from registry.models import Employer, ParticipationPeriod
@@ -118,7 +118,7 @@ def seed(as_of: dt.date) -> None:
             if debt.unpaid <= 0:
                 continue
             day = debt.deadline + dt.timedelta(days=12) if debt.period == late else debt.deadline - dt.timedelta(days=10)
-            payment = Payment.objects.create(
+            Payment.objects.create(
                 employer=employer,
                 amount=debt.unpaid,
                 unallocated=debt.unpaid,
