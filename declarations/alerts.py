@@ -27,7 +27,7 @@ from support.models import Notification
 from vssid.text import to_ascii_sms
 
 OVERDUE_DAYS = 60
-HISTORY_LINK = "/qua-trinh-tham-gia/"
+HISTORY_LINK = "/ca-nhan/qua-trinh/"
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,19 @@ class Line:
     def as_dict(self) -> dict[str, Any]:
         return {"stt": self.stt, "noi_dung": self.label, **self.funds, "cong": self.cong, "text": self.text}
 
+    @property
+    def cells(self) -> list[str]:
+        """Cộng then the four funds, as the page shows them (dots between thousands, blank for zero)."""
+        if self.text:
+            return [self.text, "", "", "", ""]
+        if self.total is not None and not any(self.funds.values()):
+            return [_dots(self.cong), "", "", "", ""]
+        return [_dots(v) for v in (self.cong, *(self.funds[f] for f in FUNDS))]
+
+
+def _dots(value: int) -> str:
+    return f"{value:,}".replace(",", ".") if value else ""
+
 
 @dataclass
 class Statement:
