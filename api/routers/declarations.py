@@ -10,17 +10,18 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from api.auth import auth_user, staff_auth
+from api.auth import auth_user, citizen_auth, staff_auth
 from api.errors import ApiError
 from api.routers.employer import EmployerAuth
 from api.schemas import MAX_OFFSET, ErrorOut
-from declarations import actions, c12, c12pdf, payments, services
+from declarations import actions, alerts, c12, c12pdf, payments, services
 from declarations.intake import MAX_FILE_BYTES, RawRow, read_upload
 from declarations.models import Dossier
 from employers.services import employer_for_user
 
 employer_router = Router(tags=["employer"], auth=EmployerAuth())
 staff_router = Router(tags=["staff"], auth=staff_auth)
+citizen_router = Router(tags=["citizen"], auth=citizen_auth)
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut}
 MAX_JSON_ROWS = 1000
 
@@ -251,3 +252,41 @@ def record_payment(request: HttpRequest, payload: PaymentIn) -> Status[Any]:
         reference=payload.reference,
     )
     return Status(201, payment)
+
+
+class MonthOut(Schema):
+    month: str = Field(..., alias="month_display")
+    employer_code: str
+    employer_name: str
+    salary_basis: int
+    paid: bool
+    late: bool
+    label: str
+
+
+class AlertsIn(Schema):
+    sms: bool
+
+
+class AlertsOut(Schema):
+    sms: bool
+
+
+@citizen_router.get(
+    "/me/contribution-months",
+    response={200: list[MonthOut], **ERRORS},
+    summary="Months declared by employers: paid, or unpaid / late (chưa đóng / chậm đóng), newest first",
+)
+def contribution_months(request: HttpRequest) -> list[alerts.MonthStatus]:
+    person_id = auth_user(request).person_id
+    assert person_id is not None  # noqa: S101 - CitizenAuth checked it
+    return alerts.month_statuses(person_id)
+
+
+@citizen_router.put(
+    "/me/payment-alerts", response={200: AlertsOut, **ERRORS}, summary="SMS as well as the in-app notice when a month is paid"
+)
+def set_payment_alerts(request: HttpRequest, payload: AlertsIn) -> dict[str, bool]:
+    person_id = auth_user(request).person_id
+    assert person_id is not None  # noqa: S101 - CitizenAuth checked it
+    return {"sms": alerts.set_sms_alerts(person_id, payload.sms).sms}
