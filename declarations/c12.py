@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Sum
 from django.http import Http404
 from django.utils import timezone
@@ -101,7 +102,8 @@ def build(employer: Employer, period: dt.date, today: dt.date | None = None) -> 
     today = today or timezone.localdate()
     if ledger.ledger_start(employer) is None or period > today.replace(day=1):
         raise Http404
-    ledger.accrue(employer, period)
+    with transaction.atomic():
+        ledger.accrue(employer, period)
     start, end = period, add_months(period, 1) - dt.timedelta(days=1)
     previous_end = start - dt.timedelta(days=1)
     debts = list(Debt.objects.filter(employer=employer, period__lte=period).order_by("period"))

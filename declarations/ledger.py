@@ -91,7 +91,8 @@ def accrue(employer: Employer, through: dt.date, *, opening: dt.date | None = No
         return []
     touched = []
     for month in months_between(start, through):
-        debt = debt_for(employer, month)
+        # Locked, so the daily task and a C12 opened at the same moment write the month once.
+        debt = Debt.objects.select_for_update().get(pk=debt_for(employer, month).pk)
         if debt.accrued:
             continue
         rows = ParticipationPeriod.objects.filter(employer=employer, from_month__lte=month).filter(

@@ -154,3 +154,14 @@ def test_web_pages_from_upload_to_statement(client: Client) -> None:
     client.force_login(User.objects.get(username=BINH))
     history = client.get("/ca-nhan/qua-trinh/").content.decode()
     assert "Tháng 10/2026" in history and "Chưa đóng / chậm đóng" in history
+
+
+def test_daily_accrual_writes_last_month_once() -> None:
+    from declarations.tasks import accrue_months
+
+    declare(OCT, {**ROW, "PhuongAnId": "DC", "TuThang": "10/2026", "TienLuong": "13000000"})
+    assert not Debt.objects.filter(period=NOV).exists()
+    assert accrue_months.call() == 1
+    assert accrue_months.call() == 0
+    november = Debt.objects.get(period=NOV)
+    assert november.accrued and november.due == Debt.objects.get(period=OCT).due
