@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 from audit.services import record_change
-from declarations import payments, processing
+from declarations import db, payments, processing
 from declarations.models import Dossier, DossierCounter
 from declarations.services import DeclarationError, RowsInvalid, get_for_staff
 from declarations.validation import RowIn, validate
@@ -114,7 +114,8 @@ def process(user: Any, pk: int, *, request: Any = None) -> Dossier:
         adjustments=outcome.adjustments,
     )
     # One row per person whose history changed, so "who changed my data" answers for each of them.
-    AuditEvent.objects.bulk_create(
+    db.insert(
+        AuditEvent,
         [
             AuditEvent(
                 actor=user,
@@ -127,7 +128,6 @@ def process(user: Any, pk: int, *, request: Any = None) -> Dossier:
             )
             for pid in sorted(outcome.people)
         ],
-        batch_size=5000,
     )
     # Money already received (an overpayment) goes to the new debt at once.
     payments.allocate(dossier.employer)

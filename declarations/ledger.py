@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.db.models import Min, Q, Sum
 
+from declarations import db
 from declarations.models import FUNDS, Charge, Debt, deadline_of
 from declarations.validation import chunks
 from registry import rules
@@ -118,7 +119,8 @@ def accrue(employer: Employer, through: dt.date, *, opening: dt.date | None = No
                         **amounts,
                     )
                 )
-        Charge.objects.bulk_create(charges, batch_size=5000, ignore_conflicts=True)
+        # The month is locked and not yet accrued: no regular charge of it exists.
+        db.insert(Charge, charges)
         debt.accrued = True
         debt.save(update_fields=["accrued"])
         touched.append(debt)

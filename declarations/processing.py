@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import OuterRef, Subquery
 
-from declarations import codes, ledger
+from declarations import codes, db, ledger
 from declarations.ledger import Amounts, PeriodSpan
 from declarations.models import FUNDS, Charge, Debt, Dossier, Row
 from declarations.validation import add_months, chunks
@@ -84,7 +84,7 @@ def _new_people(rows: list[Row], employer: Employer) -> int:
                 search_name=fold(row.full_name),  # what Person.save() fills, which bulk_create skips
             )
         )
-    Person.objects.bulk_create(people, batch_size=5000)
+    db.insert(Person, people)
     # One UPDATE … FROM rather than a CASE per row (bulk_update is quadratic on 100,000 rows).
     same_cccd = Person.objects.filter(cccd=OuterRef("cccd"))
     Row.objects.filter(dossier_id=newcomers[0].dossier_id, person__isnull=True).exclude(cccd="").update(
@@ -210,7 +210,7 @@ class PeriodBook:
             ParticipationPeriod.objects.filter(pk__in=self.deleted).delete()
         dirty = [p for pk, p in self.dirty.items() if pk not in self.deleted]
         ParticipationPeriod.objects.bulk_update(dirty, ["to_month", "salary_basis", "position"], batch_size=5000)
-        ParticipationPeriod.objects.bulk_create(self.new, batch_size=5000)
+        db.insert(ParticipationPeriod, self.new)
 
 
 def apply(dossier: Dossier, rows: list[Row]) -> Outcome:
@@ -300,10 +300,10 @@ def apply(dossier: Dossier, rows: list[Row]) -> Outcome:
                         **amounts,
                     )
                 )
-        Charge.objects.bulk_create(fresh, batch_size=5000)
+        db.insert(Charge, fresh)
         touched.append(later)
     adjustments.extend(_adjusting_rows(employer, [r for r in rows if r.pa in codes.ADJUSTING], debt, start, before))
-    Charge.objects.bulk_create(adjustments, batch_size=5000)
+    db.insert(Charge, adjustments)
     outcome.adjustments = len(adjustments)
     touched.extend(ledger.accrue(employer, period, opening=period))
     ledger.refresh_debts(touched)

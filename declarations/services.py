@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.services import record_change
+from declarations import db
 from declarations.intake import RawRow, parse_file
 from declarations.models import Dossier, Row
 from declarations.validation import MAX_ERRORS, Problem, RowIn, month_text, validate
@@ -141,7 +142,7 @@ def _save_dossier(user: User, employer: Employer, period: dt.date, rows: list[Ro
                     created_by=user,
                     row_count=len(rows),
                 )
-                Row.objects.bulk_create([r.to_model(dossier) for r in rows], batch_size=5000)
+                db.insert(Row, [r.to_model(dossier) for r in rows])
                 record_change(
                     "declaration_created",
                     acting_user=user,
