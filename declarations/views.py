@@ -264,7 +264,8 @@ def month_context(person_id: int) -> dict[str, Any]:
     return {
         "contribution_months": statuses[:24],
         "unpaid_months": [s for s in statuses if not s.paid],
-        "sms_alerts": alerts.sms_alerts(person_id),
+        # The opt-in form shows only with months; without them, no second query.
+        "sms_alerts": alerts.sms_alerts(person_id) if statuses else False,
     }
 
 
