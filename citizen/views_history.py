@@ -24,6 +24,7 @@ from accounts.decorators import citizen_only
 from accounts.models import User
 from corrections.actions import check_flag_missing_month, check_flag_period
 from corrections.services import MAX_OPEN_FLAGS, CorrectionError, flags_of_person
+from declarations.views import month_context
 from registry import history
 from registry.calculators import active_card, explain_visits
 from registry.history import HistoryError
@@ -121,6 +122,7 @@ def participation(request: HttpRequest) -> HttpResponse:
         "error": error,
         "kinds": PeriodFlag.Kind,
     }
+    context.update(month_context(_person_id(request)))  # paid, unpaid and late months from the declarations
     return render(request, "history/participation.html", context, status=400 if error else 200)
 
 

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "support",
     "employers",
     "corrections",
+    "declarations",
     "citizen",
     "counter",
 ]
@@ -247,6 +248,8 @@ PERIODIC_TASKS: list[tuple[str, int]] = [
     ("vssid.ratelimit.purge_rate_counters", 3600),
     ("support.tasks.notify_expiring_cards", 86400),
     ("employers.tasks.take_snapshot", 86400),
+    ("declarations.tasks.accrue_months", 86400),
+    ("declarations.tasks.flag_overdue", 86400),
 ]
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))

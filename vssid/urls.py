@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("registry.urls_lookup")),
     path("", include("support.urls")),
     path("", include("employers.urls")),
+    path("", include("declarations.urls")),
     path("staff/ho-tro/", include("support.urls_staff")),
     path("staff/", include("enrollment.urls_staff")),
     path("admin/", admin.site.urls),

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from accounts.demo import is_seeded, seed_demo
+from declarations import demo as declarations_demo
 from registry.demo.loader import MAX_PEOPLE
 
 
@@ -31,6 +32,7 @@ class Command(BaseCommand):
         if not 0 <= people <= MAX_PEOPLE:
             raise CommandError(f"--people must be between 0 and {MAX_PEOPLE:,}")
         as_of = options["as_of"] or timezone.localdate()
+        declarations_demo.clear()  # its rows hang off the register about to be replaced
         report = seed_demo(
             people=people,
             seed=options["seed"],
@@ -38,5 +40,6 @@ class Command(BaseCommand):
             workers=options["workers"],
             progress=lambda line: self.stdout.write(line) if options["verbosity"] > 1 else None,
         )
+        declarations_demo.seed(as_of)
         counts = ", ".join(f"{name} {count:,}" for name, count in report.counts.items())
         self.stdout.write(self.style.SUCCESS(f"seeded in {report.seconds:.1f} s: {counts}"))

@@ -1,0 +1,234 @@
+"""The monthly statement C12 of one employer (declarations.md §4.2): sections A–Đ, each line split
+BHXH / BHYT / BHTN / BHTNLĐ-BNN / Cộng, from the ledger (charges, debts, payments, allocations).
+
+B.6 "2% bắt buộc để lại" is shown as 0: the 2024 law pays sickness and maternity benefits from the
+fund directly, and no retention rule was found to apply (declarations.md §4.2 has the line only).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Sum
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from declarations import ledger
+from declarations.models import FUNDS, Allocation, Charge, Debt, Payment
+from declarations.payments import interest_until
+from declarations.validation import add_months, month_text
+from registry.models import Employer
+
+
+@dataclass
+class Line:
+    stt: str
+    label: str
+    funds: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FUNDS, 0))
+    total: int | None = None  # Cộng, when it is not the sum of the funds (head counts, Thừa)
+    text: str = ""  # a value that is not an amount (the interest rate)
+
+    @property
+    def cong(self) -> int:
+        return self.total if self.total is not None else sum(self.funds.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"stt": self.stt, "noi_dung": self.label, **self.funds, "cong": self.cong, "text": self.text}
+
+    @property
+    def cells(self) -> list[str]:
+        """Cộng then the four funds, as the page shows them (dots between thousands, blank for zero)."""
+        if self.text:
+            return [self.text, "", "", "", ""]
+        if self.total is not None and not any(self.funds.values()):
+            return [_dots(self.cong), "", "", "", ""]
+        return [_dots(v) for v in (self.cong, *(self.funds[f] for f in FUNDS))]
+
+
+def _dots(value: int) -> str:
+    return f"{value:,}".replace(",", ".") if value else ""
+
+
+@dataclass
+class Statement:
+    employer: Employer
+    period: dt.date
+    lines: list[Line]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "employer_code": self.employer.code,
+            "employer_name": self.employer.name,
+            "office_code": self.employer.office_id,
+            "period": month_text(self.period),
+            "lines": [line.as_dict() for line in self.lines],
+        }
+
+    def line(self, stt: str) -> Line:
+        return next(line for line in self.lines if line.stt == stt)
+
+
+def _sub(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
+    return {f: a[f] - b[f] for f in FUNDS}
+
+
+def _pos(a: dict[str, int]) -> dict[str, int]:
+    return {f: max(v, 0) for f, v in a.items()}
+
+
+def _regular(debt: Debt | None) -> tuple[dict[str, int], dict[str, int], dict[str, set[int]]]:
+    """(amounts, wage fund, workers) per fund of a period's regular charges."""
+    amounts, wages = dict.fromkeys(FUNDS, 0), dict.fromkeys(FUNDS, 0)
+    people: dict[str, set[int]] = {f: set() for f in FUNDS}
+    if debt is None:
+        return amounts, wages, people
+    for pid, basis, *values in Charge.objects.filter(debt=debt, kind=Charge.Kind.REGULAR).values_list(
+        "person_id", "salary_basis", *FUNDS
+    ):
+        for fund, value in zip(FUNDS, values, strict=True):
+            if value:
+                amounts[fund] += value
+                wages[fund] += basis
+                people[fund].add(pid)
+    return amounts, wages, people
+
+
+def build(employer: Employer, period: dt.date, today: dt.date | None = None) -> Statement:
+    today = today or timezone.localdate()
+    if ledger.ledger_start(employer) is None or period > today.replace(day=1):
+        raise Http404
+    with transaction.atomic():
+        ledger.accrue(employer, period)
+    start, end = period, add_months(period, 1) - dt.timedelta(days=1)
+    previous_end = start - dt.timedelta(days=1)
+    debts = list(Debt.objects.filter(employer=employer, period__lte=period).order_by("period"))
+    allocations: dict[int, list[Allocation]] = defaultdict(list)
+    for allocation in Allocation.objects.filter(debt__in=debts).select_related("payment"):
+        allocations[allocation.debt_id].append(allocation)
+    this = next((d for d in debts if d.period == period), None)
+    last = next((d for d in debts if d.period == add_months(period, -1)), None)
+
+    def owed(as_of: dt.date, *, before_period: bool) -> tuple[dict[str, int], dict[str, int]]:
+        principal, interest = dict.fromkeys(FUNDS, 0), dict.fromkeys(FUNDS, 0)
+        for debt in debts:
+            if before_period and debt.period >= period:
+                continue
+            mine = [a for a in allocations[debt.pk] if a.day <= as_of]
+            accrued = interest_until(debt, as_of, mine)
+            for fund in FUNDS:
+                paid = sum(getattr(a, fund) for a in mine if a.kind == Allocation.Kind.PRINCIPAL)
+                paid_interest = sum(getattr(a, fund) for a in mine if a.kind == Allocation.Kind.INTEREST)
+                principal[fund] += getattr(debt, f"due_{fund}") - paid
+                interest[fund] += accrued[fund] - paid_interest
+        return principal, interest
+
+    def credit(as_of: dt.date) -> int:
+        received = Payment.objects.filter(employer=employer, paid_on__lte=as_of).aggregate(s=Sum("amount"))["s"] or 0
+        used = sum(a.total for items in allocations.values() for a in items if a.day <= as_of)
+        return max(received - used, 0)
+
+    a_principal, a_interest = owed(previous_end, before_period=True)
+    d_principal, d_interest = owed(end, before_period=False)
+    amounts, wages, people = _regular(this)
+    prev_amounts, prev_wages, prev_people = _regular(last)
+    everyone = set().union(*people.values())
+    before = set().union(*prev_people.values())
+
+    def heads(sets: dict[str, set[int]], total: set[int]) -> Line:
+        return Line("", "", {f: len(sets[f]) for f in FUNDS}, total=len(total))
+
+    adjust_up, adjust_up_old, adjust_down, adjust_down_old = (dict.fromkeys(FUNDS, 0) for _ in range(4))
+    if this is not None:
+        for month, *values in Charge.objects.filter(debt=this, kind=Charge.Kind.ADJUSTMENT).values_list("month", *FUNDS):
+            for fund, value in zip(FUNDS, values, strict=True):
+                if value > 0:
+                    adjust_up[fund] += value
+                    if month.year < period.year:
+                        adjust_up_old[fund] += value
+                elif value < 0:
+                    adjust_down[fund] -= value
+                    if month.year < period.year:
+                        adjust_down_old[fund] -= value
+    accrued_now = dict.fromkeys(FUNDS, 0)
+    base_overdue = dict.fromkeys(FUNDS, 0)
+    for debt in debts:
+        during = interest_until(debt, end, allocations[debt.pk])
+        earlier = interest_until(debt, previous_end, allocations[debt.pk])
+        for fund in FUNDS:
+            accrued_now[fund] += during[fund] - earlier[fund]
+        if debt.deadline < end:
+            paid = {
+                f: sum(getattr(a, f) for a in allocations[debt.pk] if a.kind == "principal" and a.day <= debt.deadline)
+                for f in FUNDS
+            }
+            if any(during[f] - earlier[f] for f in FUNDS):
+                for fund in FUNDS:
+                    base_overdue[fund] += getattr(debt, f"due_{fund}") - paid[fund]
+    paid_lines = []
+    for payment in Payment.objects.filter(employer=employer, paid_on__gte=start, paid_on__lte=end).order_by("paid_on", "id"):
+        paid_lines.append(
+            Line(
+                "C.1",
+                _("+ UNC số %(ref)s, ngày %(day)s") % {"ref": payment.reference, "day": payment.paid_on.strftime("%d/%m/%Y")},
+                total=payment.amount,
+            )
+        )
+    d1, d2 = dict.fromkeys(FUNDS, 0), dict.fromkeys(FUNDS, 0)
+    for items in allocations.values():
+        for allocation in items:
+            if start <= allocation.day <= end:
+                target = d1 if allocation.kind == Allocation.Kind.PRINCIPAL else d2
+                for fund in FUNDS:
+                    target[fund] += getattr(allocation, fund)
+    credit_before, credit_after = credit(previous_end), credit(end)
+    a1 = heads(prev_people, before)
+    b1 = heads(people, everyone)
+    lines = [
+        Line("A", _("Kỳ trước mang sang")),
+        Line("A.1", _("Số lao động"), a1.funds, total=a1.total),
+        Line("A.2", _("Phải đóng"), _pos(a_principal)),
+        Line("A.2.1", _("Thừa"), total=credit_before),
+        Line("A.2.2", _("Thiếu"), _pos(a_principal)),
+        Line("A.3", _("Thiếu lãi"), _pos(a_interest)),
+        Line("B", _("Phát sinh trong kỳ")),
+        Line("B.1", _("Số lao động"), b1.funds, total=b1.total),
+        Line("B.1.1", _("Tăng"), {f: len(people[f] - prev_people[f]) for f in FUNDS}, total=len(everyone - before)),
+        Line("B.1.2", _("Giảm"), {f: len(prev_people[f] - people[f]) for f in FUNDS}, total=len(before - everyone)),
+        Line("B.2", _("Quỹ lương"), wages, total=sum(wages.values()) // max(len([f for f in FUNDS if wages[f]]), 1)),
+        Line("B.2.1", _("Tăng"), _pos(_sub(wages, prev_wages)), total=0),
+        Line("B.2.2", _("Giảm"), _pos(_sub(prev_wages, wages)), total=0),
+        Line("B.3", _("Phải đóng"), amounts),
+        Line("B.3.1", _("Tăng"), _pos(_sub(amounts, prev_amounts))),
+        Line("B.3.2", _("Giảm"), _pos(_sub(prev_amounts, amounts))),
+        Line("B.4", _("Điều chỉnh phải đóng kỳ trước")),
+        Line("B.4.1", _("Tăng"), adjust_up),
+        Line("B.4.1.1", _("Trong đó: năm trước"), adjust_up_old),
+        Line("B.4.2", _("Giảm"), adjust_down),
+        Line("B.4.2.1", _("Trong đó: năm trước"), adjust_down_old),
+        Line("B.4.3", _("Điều chỉnh"), _sub(adjust_up, adjust_down)),
+        Line("B.5", _("Lãi")),
+        Line("B.5.1", _("Số tiền tính lãi"), base_overdue),
+        Line("B.5.2", _("Tỷ lệ tính lãi"), text="0,03 %/ngày"),
+        Line("B.5.3", _("Tổng tiền lãi"), accrued_now),
+        Line("B.6", _("2% bắt buộc để lại")),
+        Line("C", _("Số tiền đã nộp trong kỳ"), total=sum(p.cong for p in paid_lines)),
+        *paid_lines,
+        Line("D", _("Phân bổ tiền đóng"), {f: d1[f] + d2[f] for f in FUNDS}),
+        Line("D.1", _("Phải đóng"), d1),
+        Line("D.2", _("Tiền lãi"), d2),
+        Line("Đ", _("Chuyển kỳ sau")),
+        Line("Đ.1", _("Số lao động"), b1.funds, total=b1.total),
+        Line("Đ.2", _("Phải đóng"), _pos(d_principal)),
+        Line("Đ.2.1", _("Thừa"), total=credit_after),
+        Line("Đ.2.2", _("Thiếu"), _pos(d_principal)),
+        Line("Đ.2.3", _("Thiếu lãi"), _pos(d_interest)),
+    ]
+    for line in lines:
+        if line.stt in ("A", "B", "B.4", "B.5", "B.6", "Đ") and line.total is None and not any(line.funds.values()):
+            line.total = 0
+    return Statement(employer, period, lines)
