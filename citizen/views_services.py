@@ -39,6 +39,9 @@ SERVICES: list[Service] = [
     Service("estimate:estimate", _("Ước tính chế độ"), _("BHXH một lần, lương hưu"), "estimate", CITIZEN),
     Service("support:tickets", _("Yêu cầu hỗ trợ"), _("Gửi câu hỏi, xem trả lời của BHXH"), "help", CITIZEN),
     Service("accounts:password_change", _("Đổi mật khẩu"), _("Mật khẩu giao dịch điện tử"), "key", CITIZEN),
+    # The public calculators need no login: both audiences see them.
+    Service("calculators:index", _("Công cụ tính"), _("BHXH tự nguyện, BHYT hộ gia đình, thẻ BHYT chi trả"), "estimate", VISITOR),
+    Service("calculators:index", _("Công cụ tính"), _("BHXH tự nguyện, BHYT hộ gia đình, thẻ BHYT chi trả"), "estimate", CITIZEN),
 ]
 
 
