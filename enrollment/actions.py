@@ -66,7 +66,8 @@ def _save(
 
 def _notify(registration: Registration, *, sms: str, subject: str, email: str, reason: str, kind: str) -> None:
     room = 160 - len(sms.replace("{reason}", ""))
-    short = to_ascii_sms(reason)
+    # The template puts its own full stop after the reason: "...so.. Lien he" otherwise.
+    short = to_ascii_sms(reason).rstrip(" .")
     if len(short) > room:
         short = short[: max(room - 3, 0)].rstrip() + "..."
     queue_sms(to=registration.phone, kind="notice", body=sms.replace("{reason}", short))

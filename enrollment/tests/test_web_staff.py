@@ -123,8 +123,8 @@ def test_reject_needs_a_reason_then_tells_the_person(reference: str, clerk: Clie
     assert response.status_code == 200 and "Đã từ chối hồ sơ" in html(response)
     registration = Registration.objects.get(reference=reference)
     assert registration.status == "rejected" and registration.reject_reason == "Ảnh CCCD bị mờ, không đọc được số."
-    notice = sms_of("notice")
-    assert len(notice) == 1 and "Anh CCCD bi mo" in notice[0]
+    notice = [body for body in sms_of("notice") if "tu choi" in body]  # after the reference SMS of the confirmation
+    assert len(notice) == 1 and "Ly do: Anh CCCD bi mo, khong doc duoc so. Lien he" in notice[0]
 
 
 def test_htmx_actions_return_the_updated_panel(reference: str, clerk: Client) -> None:
