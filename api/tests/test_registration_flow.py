@@ -121,8 +121,9 @@ def test_it_walks_from_registration_to_a_working_account(client: Any, db: None) 
 
     account = User.objects.get(username="0123456789")
     assert account.person is not None and account.person.ssn == "0123456789"
-    # The OTP, the reference with its status link once confirmed, the password once approved.
-    assert [line["kind"] for line in sms_lines()] == ["registration_otp", "notice", "account_password"]
+    # The OTP, the reference with its status link once confirmed, the password once approved,
+    # and the password change of step 5 told to the phone on file.
+    assert [line["kind"] for line in sms_lines()] == ["registration_otp", "notice", "account_password", "notice"]
 
 
 def test_a_rejection_texts_the_reason(client: Any, submitted: dict[str, Any], staff_token: str) -> None:

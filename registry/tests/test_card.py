@@ -72,7 +72,9 @@ def test_counter_mode_shows_a_big_qr_and_the_number(binh_client: Client) -> None
     response = binh_client.get(CARD_URL, {"su-dung": "1"})
     html = response.content.decode()
     assert response.status_code == 200
-    assert 'class="use-number">DN4010198765432' in html and "card-use" in html
+    # The number grouped as it is read out, "DN4 01 0198765432" (spans, so a copy has no spaces).
+    grouped = '<span class="grp">DN4</span><span class="grp">01</span><span class="grp">0198765432</span>'
+    assert f'class="use-number">{grouped}' in html and "card-use" in html
 
 
 def test_login_is_required(client: Client) -> None:
@@ -102,7 +104,9 @@ def test_another_persons_card_is_never_reachable(binh_client: Client, binh: User
     for query in ({"person": an.pk}, {"person_id": an.pk}, {"ssn": an.ssn}, {"card": an_card}):
         html = binh_client.get(CARD_URL, query).content.decode()
         # (the language form echoes the query string back, so look at what the card prints)
-        assert f'class="card-number">{BINH_CARD}<' in html and f">{an_card}<" not in html
+        groups = "".join(f'<span class="grp">{g}</span>' for g in (BINH_CARD[:3], BINH_CARD[3:5], BINH_CARD[5:]))
+        assert f'class="card-number">{groups}<' in html
+        assert f">{an_card}<" not in html and f">{an_card[5:]}<" not in html
     token = bearer(binh)
     for path in (f"/api/v1/me/card?person_id={an.pk}", f"/api/v1/me/card?ssn={an.ssn}"):
         assert Client().get(path, headers=token).json()["card_number"] == BINH_CARD

@@ -80,3 +80,4 @@ def test_column_titles_wrap_inside_their_columns_instead_of_running_into_the_nex
         lines = pdf.multi_cell(width, HEAD_LINE_H, text, dry_run=True, output="LINES")
         assert isinstance(lines, list) and 1 <= len(lines) <= 2, (title, lines)
         assert all(pdf.get_string_width(line) <= width for line in lines), (title, lines)
+    pdf.output()  # closes the font files fpdf opened
