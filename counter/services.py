@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -521,6 +521,7 @@ def _check_card(user: User, data: Mapping[str, Any], *, request: HttpRequest | N
     answer.checked_by = user.get_username()
     answer.checked_at = timezone.localtime(now).strftime("%d/%m/%Y %H:%M:%S")
     with transaction.atomic():
+        _commit_without_waiting_for_disk()
         ratelimit.take_all(USER_RATES, user.pk)
         ratelimit.take(CARD_RATE, answer.person_id or query.card)
         record(
@@ -562,6 +563,20 @@ def _decide(user: User, query: CheckInput, today: dt.date) -> CheckAnswer:
     if code == codes.OK and card.valid_to is None:
         note = _("Thẻ hợp lệ (thẻ không ghi ngày hết hạn: còn giá trị khi đơn vị còn đóng BHYT)")
     return CheckAnswer(code, note, card=_card_fields(person, card, newer), visits=_visits(person), person_id=person.pk)
+
+
+def _commit_without_waiting_for_disk() -> None:
+    """A check writes only its counters, its audit row and a notification: on PostgreSQL its commit
+    does not wait for the WAL flush (synchronous_commit off for this transaction alone).
+
+    A crash of the database server can lose the last fraction of a second of such commits —
+    never corrupt anything — while every check stops waiting a disk flush (the card check's
+    throughput on a busy disk was a fraction of a read's). Changes of state elsewhere keep the
+    server's setting.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def _notify_holder(person_id: int, user: User, now: dt.datetime) -> None:

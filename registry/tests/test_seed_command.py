@@ -35,7 +35,7 @@ def test_embedded_default_migrates_and_seeds_on_sqlite(tmp_path: Path) -> None:
     assert "already loaded" in manage("seed_demo", "--if-empty", env=env)
     with sqlite3.connect(tmp_path / "db.sqlite3") as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert db.execute("SELECT count(*) FROM registry_person").fetchone()[0] == 302
+        assert db.execute("SELECT count(*) FROM registry_person").fetchone()[0] == 300 + 2 + len(cardstates.CASES)
         name = db.execute("SELECT full_name FROM registry_person WHERE ssn = '0123456789'").fetchone()[0]
         assert name == "Nguyễn Văn An"
         assert db.execute("SELECT count(*) FROM accounts_user").fetchone()[0] == 6  # accounts.demo.USERS
