@@ -131,6 +131,9 @@ def main() -> None:
 
     results["campaign_dashboard"] = campaign_bench.run()
     campaign_bench.report(results["campaign_dashboard"])  # type: ignore[arg-type]
+    from bench import declarations as declarations_bench  # a 100,000-row D02-LT file imported and processed
+
+    results["declarations"] = declarations_bench.run(100_000)
     if not args.skip_registration:
         # POST /api/v1/registrations through gunicorn with three photos each (bench/registration.py).
         from bench import registration
