@@ -25,6 +25,7 @@ from declarations.validation import MAX_ERRORS, Problem, RowIn, month_text, vali
 from employers.services import employer_for_user
 from registry.models import Employer
 from vssid.errors import DomainError
+from vssid.ratelimit import Rate, RateLimited, take
 
 _PERIOD = re.compile(r"^(\d{2})/?(\d{4})$")
 
@@ -171,6 +172,8 @@ def create_dossier(
 ) -> Dossier:
     """A draft dossier of these rows, or RowsInvalid listing every problem (nothing written)."""
     employer = employer_for_user(user)
+    if source in (Dossier.Source.FORM, Dossier.Source.API):
+        _take_upload(user)
     _check_period(period)
     items: Any = raw if raw is not None else rows or []
     checked, problems = validate(items, employer=employer, period=period)
@@ -179,8 +182,25 @@ def create_dossier(
     return _save_dossier(user, employer, period, checked, source=source, file_name=file_name)
 
 
+# Each file is read and checked against the register whole: a budget per clerk keeps one login
+# (or a script with its token) from occupying the workers with uploads.
+UPLOADS = Rate("declaration_upload_user_hour", 60, dt.timedelta(hours=1))
+
+
+def _take_upload(user: Any) -> None:
+    try:
+        take(UPLOADS, f"user:{user.pk}")
+    except RateLimited as exc:
+        raise DeclarationError(
+            "too_many_requests",
+            _("Đã gửi quá nhiều tệp. Thử lại sau %(minutes)d phút.") % {"minutes": exc.retry_minutes},
+            status=429,
+        ) from None
+
+
 def create_from_file(user: Any, period: dt.date, data: bytes, name: str) -> Dossier:
     employer_for_user(user)  # a 404 before reading anything for someone who is not HR
+    _take_upload(user)
     kind, raw = parse_file(data, name)
     return create_dossier(
         user, period, raw=raw, source=Dossier.Source.EXCEL if kind == "excel" else Dossier.Source.CSV, file_name=name
