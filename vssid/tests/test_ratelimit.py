@@ -77,3 +77,35 @@ def test_hit_to_lock_refuses_a_full_window_from_the_failure_that_spends_the_budg
     assert hit_to_lock(THREE_AN_HOUR, "d", now=start + dt.timedelta(minutes=110)) == 1  # a new window
     reset(THREE_AN_HOUR, "d")  # a success forgets the failures
     assert not RateCounter.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_takes_on_a_new_subject_stop_exactly_at_the_limit() -> None:
+    # Twelve requests race for a budget of three on a subject with no row yet: the first inserts
+    # the row, the others meet it at the conflict and wait for its lock; exactly three succeed.
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("threads share one SQLite writer; the race is PostgreSQL's")
+    start = threading.Barrier(12)
+    outcomes: list[str] = []
+
+    def attempt() -> None:
+        try:
+            start.wait()
+            take(THREE_AN_HOUR, "racing subject")
+            outcomes.append("counted")
+        except RateLimited:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["counted"] * 3 + ["refused"] * 9
+    assert RateCounter.objects.get().count == 3
