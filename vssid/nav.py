@@ -46,6 +46,8 @@ MENUS: dict[str, list[Link]] = {
         Link("history:staff_flags", _("Phản ánh")),
         Link("support_staff:queue", _("Hỗ trợ")),
         Link("employers:campaign", _("Chiến dịch")),
+        Link("declarations:staff_queue", _("Kê khai")),
+        Link("declarations:staff_payments", _("Nộp tiền")),
     ],
     "lead": [
         Link("employers:campaign", _("Chiến dịch")),
@@ -55,6 +57,7 @@ MENUS: dict[str, list[Link]] = {
     ],
     "employer": [
         Link("employers:workers", _("Người lao động")),
+        Link("declarations:dossiers", _("Kê khai")),
         Link("employers:flags", _("Phản ánh")),
     ],
     "facility": [Link("counter:page", _("Kiểm tra thẻ"))],

@@ -46,6 +46,14 @@ PAGES: dict[str, list[str]] = {
         "lookup:facilities",
         "lookup:collection_points",
         "support:index",
+        "calculators:index",
+        "calculators:pension_age",
+        "calculators:voluntary",
+        "calculators:household",
+        "calculators:card_pays",
+        "calculators:card_validity",
+        "calculators:unemployment",
+        "calculators:pension",
     ],
     "0198765432": [
         "accounts:home",
@@ -65,10 +73,20 @@ PAGES: dict[str, list[str]] = {
         "accounts:devices",
         "accounts:viewers",
         "accounts:password_change",
+        "declarations:citizen_alerts",
+        "counter:notice_setting",
     ],
-    "nhansu.demo": ["employers:workers", "employers:flags", "accounts:password_change"],
-    "canbo.dongda": ["staff:queue", "history:staff_flags", "support_staff:queue", "employers:campaign"],
+    "nhansu.demo": ["employers:workers", "employers:flags", "declarations:dossiers", "accounts:password_change"],
+    "canbo.dongda": [
+        "staff:queue",
+        "history:staff_flags",
+        "support_staff:queue",
+        "employers:campaign",
+        "declarations:staff_queue",
+        "declarations:staff_payments",
+    ],
     "lanhdao.hanoi": ["employers:campaign", "accounts:invite_hr", "staff:queue"],
+    "bachmai.tiepdon": ["counter:page", "accounts:password_change"],
 }
 
 # The elements that stick out of the screen, for the failure message.
