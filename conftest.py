@@ -26,11 +26,50 @@ CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
     from accounts.demo import seed_demo
 
     with django_db_blocker.unblock():
         seed_demo(people=PEOPLE, seed=SEED, as_of=AS_OF)
+    yield
+    with django_db_blocker.unblock():
+        _end_sessions_left_behind()
+
+
+def _end_sessions_left_behind(wait_seconds: float = 10.0) -> None:
+    """Before the test database is dropped: wait for other sessions on it to end, then end them.
+
+    A worker or server process that a test started and killed can keep its PostgreSQL session a
+    moment after it died (the server notices the closed socket on its own time), and DROP DATABASE
+    refuses while any session is there. Whatever is still connected after the wait is named in a
+    warning, so a real leak stays visible, and terminated so the run's verdict is the tests' own.
+    """
+    import time
+    import warnings
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    others = (
+        "SELECT pid, application_name, state, left(query, 100) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    )
+    deadline = time.monotonic() + wait_seconds
+    with connection.cursor() as cursor:
+        cursor.execute(others)
+        rows = cursor.fetchall()
+        while rows and time.monotonic() < deadline:
+            time.sleep(0.2)
+            cursor.execute(others)
+            rows = cursor.fetchall()
+        if rows:
+            warnings.warn(f"sessions still on the test database at its teardown, terminated: {rows}", stacklevel=1)
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+    connection.close()
 
 
 @pytest.fixture

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from api.auth import auth_user, citizen_auth, staff_auth
 from api.errors import ApiError
@@ -115,6 +115,28 @@ class C12Out(Schema):
     lines: list[C12Line]
 
 
+PeriodPath = Annotated[str, Path(max_length=7, description="MMYYYY")]
+
+
+def _inlined(schema: dict[str, Any]) -> dict[str, Any]:
+    """A pydantic JSON schema with its `$defs` written in place: a `#/$defs/…` reference means
+    nothing inside the OpenAPI document, whose references point at components."""
+    defs = schema.pop("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return inline(defs[ref.rsplit("/", 1)[-1]])
+            return {key: inline(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [inline(value) for value in node]
+        return node
+
+    result: dict[str, Any] = inline(schema)
+    return result
+
+
 UPLOAD_BODY = {
     "requestBody": {
         "content": {
@@ -128,11 +150,11 @@ UPLOAD_BODY = {
                             "format": "binary",
                             "description": f"D02-LT .xlsx (sheet DuLieu) or .csv, at most {MAX_FILE_BYTES // 1048576} MB",
                         },
-                        "period": {"type": "string", "example": "112026"},
+                        "period": {"type": "string", "example": "112026", "maxLength": 7},
                     },
                 }
             },
-            "application/json": {"schema": DeclarationJsonIn.model_json_schema()},
+            "application/json": {"schema": _inlined(DeclarationJsonIn.model_json_schema())},
         }
     }
 }
@@ -193,7 +215,7 @@ def submit(request: HttpRequest, dossier_id: int) -> Dossier:
         }
     },
 )
-def statement_pdf(request: HttpRequest, period: str) -> HttpResponse:
+def statement_pdf(request: HttpRequest, period: PeriodPath) -> HttpResponse:
     employer = employer_for_user(auth_user(request))
     body = c12pdf.render(c12.build(employer, services.parse_period(period)))
     response = HttpResponse(body, content_type="application/pdf")
@@ -204,7 +226,7 @@ def statement_pdf(request: HttpRequest, period: str) -> HttpResponse:
 @employer_router.get(
     "/employer/statements/{period}", response={200: C12Out, **ERRORS}, summary="The C12 statement of a period (MMYYYY)"
 )
-def statement(request: HttpRequest, period: str) -> dict[str, Any]:
+def statement(request: HttpRequest, period: PeriodPath) -> dict[str, Any]:
     employer = employer_for_user(auth_user(request))
     return c12.build(employer, services.parse_period(period)).as_dict()
 

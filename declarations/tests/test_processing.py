@@ -164,4 +164,16 @@ def test_daily_accrual_writes_last_month_once() -> None:
     assert accrue_months.call() == 1
     assert accrue_months.call() == 0
     november = Debt.objects.get(period=NOV)
-    assert november.accrued and november.due == Debt.objects.get(period=OCT).due
+    assert november.accrued
+
+    # November charges whoever still works there, at October's amounts; periods that ended in
+    # October (the demo's card-state people) are not charged again.
+    def amounts(month: dt.date) -> dict[int, tuple[int, int, int, int]]:
+        charges = Charge.objects.filter(month=month, kind="regular")
+        return {c.person_id: (c.bhxh, c.bhyt, c.bhtn, c.bhtnld) for c in charges}
+
+    october, nov = amounts(OCT), amounts(NOV)
+    assert Person.objects.get(ssn=BINH).pk in nov and all(october[pid] == figures for pid, figures in nov.items())
+    ended = ParticipationPeriod.objects.filter(employer__code=DEMO_EMPLOYER, to_month=OCT).values_list("person_id", flat=True)
+    assert set(october) - set(nov) == set(ended) - set(nov)
+    assert november.due == sum(sum(figures) for figures in nov.values())

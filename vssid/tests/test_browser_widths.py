@@ -73,7 +73,6 @@ PAGES: dict[str, list[str]] = {
         "accounts:devices",
         "accounts:viewers",
         "accounts:password_change",
-        "declarations:citizen_alerts",
         "counter:notice_setting",
     ],
     "nhansu.demo": ["employers:workers", "employers:flags", "declarations:dossiers", "accounts:password_change"],

@@ -79,7 +79,8 @@ def test_hit_to_lock_refuses_a_full_window_from_the_failure_that_spends_the_budg
     assert not RateCounter.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)
+# available_apps: the flush after the test empties the counters, not the session's seeded register.
+@pytest.mark.django_db(transaction=True, available_apps=["vssid"])
 def test_concurrent_takes_on_a_new_subject_stop_exactly_at_the_limit() -> None:
     # Twelve requests race for a budget of three on a subject with no row yet: the first inserts
     # the row, the others meet it at the conflict and wait for its lock; exactly three succeed.
