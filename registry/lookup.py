@@ -11,12 +11,13 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.core import signing
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from places.lookup import LookupRefused
 from registry.models import Person
-from vssid.masking import mask_name, mask_ssn
+from vssid.masking import mask_name, mask_phone, mask_ssn
 from vssid.ratelimit import Rate
 from vssid.text import fold
 
@@ -40,7 +41,24 @@ def lookup_ssn(
     province_code: str = "",
     cccd: str = "",
 ) -> SsnMatch:
-    """The masked BHXH code of the one person matching (CCCD) or (name + date of birth + province).
+    """The masked BHXH code of the one person matching (CCCD) or (name + date of birth + province);
+    see match_person."""
+    return masked(match_person(full_name=full_name, date_of_birth=date_of_birth, province_code=province_code, cccd=cccd))
+
+
+def masked(person: Person) -> SsnMatch:
+    """The answer a page may show: the code and name masked, the province."""
+    return SsnMatch(mask_ssn(person.ssn), mask_name(person.full_name), person.province.name)
+
+
+def match_person(
+    *,
+    full_name: str = "",
+    date_of_birth: dt.date | None = None,
+    province_code: str = "",
+    cccd: str = "",
+) -> Person:
+    """The one person matching (CCCD) or (name + date of birth + province), for the look-up's answer.
 
     Raises `invalid_input` (400) for an incomplete question and `not_found` (404) when no person or
     more than one matches; both cases give the same answer, so the result reveals nothing more.
@@ -74,12 +92,34 @@ def lookup_ssn(
             | Q(birth_month=date_of_birth.month, birth_day__isnull=True)
             | Q(birth_month=date_of_birth.month, birth_day=date_of_birth.day)
         )
-    found = list(people.select_related("province").only("ssn", "full_name", "province__name")[:2])
+    found = list(people.select_related("province").only("ssn", "full_name", "phone", "province__name")[:2])
     if len(found) != 1:
         raise LookupRefused(
             "not_found",
             _("Không tìm thấy đúng một người khớp với thông tin đã nhập. Hãy kiểm tra lại, hoặc tra cứu bằng số CCCD."),
             status=404,
         )
-    person = found[0]
-    return SsnMatch(mask_ssn(person.ssn), mask_name(person.full_name), person.province.name)
+    return found[0]
+
+
+# The full code is never shown on the page: someone who forgot it gets it by SMS on the phone the
+# register holds, so whoever typed the question learns only that such a phone exists.
+SMS_OFFER_SALT = "registry.lookup.ssn_sms"
+SMS_OFFER_SECONDS = 10 * 60
+
+
+def sms_offer(person: Person) -> dict[str, str] | None:
+    """What the page needs to offer the full code by SMS: a signed, short-lived token naming the
+    person (no code in the page) and the masked phone; None when the register has no phone."""
+    if not person.phone:
+        return None
+    return {"token": signing.dumps({"p": person.pk}, salt=SMS_OFFER_SALT), "phone_masked": mask_phone(person.phone)}
+
+
+def person_of_sms_offer(token: str) -> Person:
+    """The person a token of sms_offer names; `invalid_input` (400) once it is expired or altered."""
+    try:
+        data = signing.loads(token[:500], salt=SMS_OFFER_SALT, max_age=SMS_OFFER_SECONDS)
+        return Person.objects.only("ssn", "phone").get(pk=int(data["p"]))
+    except (signing.BadSignature, KeyError, TypeError, ValueError, Person.DoesNotExist) as exc:
+        raise LookupRefused("invalid_input", _("Yêu cầu đã hết hạn. Hãy tra cứu lại."), status=400) from exc

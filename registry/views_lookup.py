@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from places.lookup import LookupRefused, check_budget
 from places.lookup_forms import province_choices
-from registry.lookup import SSN_BUDGET, SsnMatch, lookup_ssn
+from registry.lookup import SSN_BUDGET, SsnMatch, masked, match_person, sms_offer
 from vssid.clientip import client_ip
 
 
@@ -51,6 +51,7 @@ class SsnLookupForm(forms.Form):
 def ssn(request: HttpRequest) -> HttpResponse:
     """Personal data goes in a POST body, not the address bar (nor the server's access log)."""
     result: SsnMatch | None = None
+    offer: dict[str, str] | None = None
     refused: LookupRefused | None = None
     status = 200
     if request.method == "POST":
@@ -59,12 +60,14 @@ def ssn(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 check_budget(SSN_BUDGET, client_ip(request))
-                result = lookup_ssn(
+                person = match_person(
                     full_name=data["full_name"],
                     date_of_birth=data["date_of_birth"],
                     province_code=data["province_code"],
                     cccd=data["cccd"],
                 )
+                result = masked(person)
+                offer = sms_offer(person)
             except LookupRefused as exc:
                 refused, status = exc, exc.status
                 for name, errors in exc.fields.items():
@@ -74,4 +77,4 @@ def ssn(request: HttpRequest) -> HttpResponse:
             status = 400
     else:
         form = SsnLookupForm()
-    return render(request, "lookup/ssn.html", {"form": form, "result": result, "refused": refused}, status=status)
+    return render(request, "lookup/ssn.html", {"form": form, "result": result, "offer": offer, "refused": refused}, status=status)

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("citizen.urls_estimate")),
     path("", include("citizen.urls_calculators")),
     path("", include("citizen.urls_services")),
+    path("", include("citizen.urls_lookup_sms")),
     path("", include("registry.urls_lookup")),
     path("", include("support.urls")),
     path("", include("employers.urls")),
