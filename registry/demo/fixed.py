@@ -93,15 +93,16 @@ def _person_row(p: dict[str, Any], ward: str | None) -> tuple[object, ...]:
 
 
 def _job(rows: Rows, pid: int, employer: str, position: str, salaries: list[tuple[dt.date, int]], end: dt.date | None) -> None:
+    # One period per salary in every scheme, as the register keeps them: the C14-TS starts a new
+    # row wherever the salary changed, in the BHYT and BHTNLĐ sections as in BHXH's.
     for i, (start, salary) in enumerate(salaries):
         stop = rules.month_from_index(rules.month_index(salaries[i + 1][0]) - 1) if i + 1 < len(salaries) else end
         rows.periods.append((pid, "bhxh", start, stop, employer, position, salary, "VND", False, "DN", 0))
         rows.periods.append((pid, "bhtn", start, stop, employer, position, salary, "VND", False, "DN", 0))
-    first = salaries[0][0]
-    rows.periods.append((pid, "bhyt", first, end, employer, position, salaries[0][1], "VND", False, "DN", 0))
-    rows.periods.append(
-        (pid, "bhtnld", max(first, rules.BHTNLD_START), end, employer, position, salaries[-1][1], "VND", False, "DN", 0)
-    )
+        rows.periods.append((pid, "bhyt", start, stop, employer, position, salary, "VND", False, "DN", 0))
+        if stop is None or stop >= rules.BHTNLD_START:
+            tnld_start = max(start, rules.BHTNLD_START)
+            rows.periods.append((pid, "bhtnld", tnld_start, stop, employer, position, salary, "VND", False, "DN", 0))
 
 
 def _employee_card(

@@ -702,14 +702,13 @@ class Life:
                             late if scheme == "bhxh" else 0,
                         )
                     )
-            first_salary = job.salaries[0][1]
-            if job.end is None or job.end >= BHYT_START:
-                self.bhyt.append((max(job.start, BHYT_START), job.end, emp.group, job.employer, first_salary))
-            s = max(job.start, rules.BHTNLD_START)
-            if job.end is None or job.end >= s:
-                rows.periods.append(
-                    (self.id, "bhtnld", s, job.end, emp.code, job.position, job.salaries[-1][1], "VND", False, emp.group, 0)
-                )
+                # BHYT and BHTNLĐ follow the same salary stages, so the C14-TS shows a new row
+                # wherever the salary changed in those sections too.
+                if end is None or end >= BHYT_START:
+                    self.bhyt.append((max(start, BHYT_START), end, emp.group, job.employer, salary))
+                s = max(start, rules.BHTNLD_START)
+                if end is None or end >= s:
+                    rows.periods.append((self.id, "bhtnld", s, end, emp.code, job.position, salary, "VND", False, emp.group, 0))
         for v_start, v_end, income in self.voluntary:
             rows.periods.append((self.id, "bhxh", v_start, v_end, None, "", income, "VND", True, "", 0))
         for b_start, b_end, group, employer, salary in self.bhyt:

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from accounts.models import User
 from registry import history
 from registry.models import Employer, ParticipationPeriod, Person
+from registry.statement import SCHEME_TITLES
 from registry.tests.history_support import BINH_SSN, citizen_client, make_long_history
 
 pytestmark = pytest.mark.django_db
@@ -81,3 +82,25 @@ def test_column_titles_wrap_inside_their_columns_instead_of_running_into_the_nex
         assert isinstance(lines, list) and 1 <= len(lines) <= 2, (title, lines)
         assert all(pdf.get_string_width(line) <= width for line in lines), (title, lines)
     pdf.output()  # closes the font files fpdf opened
+
+
+def test_every_section_starts_a_new_row_wherever_the_salary_changed() -> None:
+    # The register keeps a period per salary in every scheme, so each section of the C14-TS lists
+    # each salary of the job once, not the first (BHYT) or the last (BHTNLĐ) for the whole job.
+    text, _pages = _text(citizen_client().get("/ca-nhan/qua-trinh/c14-ts.pdf").content)
+    person = Person.objects.get(ssn=BINH_SSN)
+    salaries = sorted(
+        set(
+            ParticipationPeriod.objects.filter(person=person, scheme="bhxh", voluntary=False).values_list(
+                "salary_basis", flat=True
+            )
+        )
+    )
+    assert len(salaries) > 1
+    sections = {
+        scheme: text[text.index(title) : text.index(nxt) if nxt else len(text)]
+        for (scheme, title), nxt in zip(SCHEME_TITLES.items(), [*list(SCHEME_TITLES.values())[1:], None], strict=True)
+    }
+    for scheme in ("bhxh", "bhyt"):
+        for salary in salaries:
+            assert f"{salary:,}".replace(",", ".") + " đ" in sections[scheme], (scheme, salary)
