@@ -19,9 +19,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from citizen.views_estimate import LUMP_SUM_REASONS, PENSION_REASONS, vnd
+from citizen.views_estimate import LUMP_SUM_REASONS, PENSION_REASONS
 from registry import calculators as calc
 from registry.estimate import Span
+from vssid import numbers
 from vssid.clientip import client_ip
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -198,7 +199,7 @@ def _run(
 def _render(request: HttpRequest, name: str, context: dict[str, Any], status: int) -> HttpResponse:
     context.setdefault("title", TITLES[name])
     context["name"] = name
-    return render(request, f"calculators/{name}.html", {"vnd": vnd, **context}, status=status)
+    return render(request, f"calculators/{name}.html", {"vnd": numbers.vnd, **context}, status=status)
 
 
 TITLES = {

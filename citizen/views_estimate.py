@@ -52,11 +52,6 @@ CAPACITY_CHOICES = [
 ]
 
 
-def vnd(amount: int) -> str:
-    """12.800.000 đ: grouped by dots, one currency sign across the app (vssid.numbers)."""
-    return numbers.vnd(amount)
-
-
 class EstimateForm(forms.Form):
     on = forms.DateField(
         label=_("Ngày tính BHXH một lần"),
@@ -122,11 +117,11 @@ def estimate(request: HttpRequest) -> HttpResponse:
         "pension_law": LAW_LABELS[pension.law],
         "today": today,
         "money": {
-            "lump_average": vnd(lump.contributions.average_salary),
-            "lump_amount": vnd(lump.amount),
-            "pension_average": vnd(pension.contributions.average_salary),
-            "pension_amount": vnd(pension.monthly_amount),
-            "allowance": vnd(pension.retirement_allowance),
+            "lump_average": numbers.vnd(lump.contributions.average_salary),
+            "lump_amount": numbers.vnd(lump.amount),
+            "pension_average": numbers.vnd(pension.contributions.average_salary),
+            "pension_amount": numbers.vnd(pension.monthly_amount),
+            "allowance": numbers.vnd(pension.retirement_allowance),
         },
     }
     return render(request, "estimate/estimate.html", context, status=status)

@@ -46,11 +46,12 @@ class Line:
         if self.text:
             return [self.text, "", "", "", ""]
         if self.total is not None and not any(self.funds.values()):
-            return [_dots(self.cong), "", "", "", ""]
-        return [_dots(v) for v in (self.cong, *(self.funds[f] for f in FUNDS))]
+            return [dots(self.cong), "", "", "", ""]
+        return [dots(v) for v in (self.cong, *(self.funds[f] for f in FUNDS))]
 
 
-def _dots(value: int) -> str:
+def dots(value: int) -> str:
+    """1234567 → "1.234.567"; empty for zero (a blank cell of the form)."""
     return f"{value:,}".replace(",", ".") if value else ""
 
 

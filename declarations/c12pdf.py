@@ -5,7 +5,7 @@ from __future__ import annotations
 from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
 
-from declarations.c12 import Statement
+from declarations.c12 import Statement, dots
 from declarations.validation import month_text
 from vssid.pdf import FAMILY, add_static_fonts, pdf_text, static_fonts
 
@@ -15,7 +15,7 @@ COUNT_LINES = {"A.1", "B.1", "B.1.1", "B.1.2", "Đ.1"}
 
 
 def _money(value: int) -> str:
-    return f"{value:,}".replace(",", ".") if value else "-"
+    return dots(value) or "-"
 
 
 def render(statement: Statement) -> bytes:

@@ -24,6 +24,7 @@ from declarations import codes
 from declarations.intake import RawRow, as_text, excel_serial
 from declarations.models import Dossier, Row
 from registry import rules
+from registry.history import format_vnd
 from registry.models import Employer, ParticipationPeriod, Person, Scheme
 
 MAX_ERRORS = 1000
@@ -316,19 +317,15 @@ def parse_rows(raw: Iterable[RawRow], period: dt.date, problems: list[Problem]) 
                         "TienLuong",
                         _("Mức lương %(wage)s thấp hơn lương tối thiểu vùng %(region)d tháng %(month)s (%(floor)s).")
                         % {
-                            "wage": _vnd(row.salary_basis(month)),
+                            "wage": format_vnd(row.salary_basis(month)),
                             "region": row.region,
                             "month": month_text(month),
-                            "floor": _vnd(floor),
+                            "floor": format_vnd(floor),
                         },
                     )
                     break
         out.append(row)
     return out
-
-
-def _vnd(amount: int) -> str:
-    return f"{amount:,}".replace(",", ".") + " đ"
 
 
 def _parse_wage(row: RowIn, v: dict[str, Any], bad: Any) -> None:
