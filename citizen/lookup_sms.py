@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.utils import timezone
 
 from messaging.services import queue_sms
 from registry.models import Person
@@ -35,5 +34,5 @@ def send_ssn_by_sms(person: Person) -> str:
             f"VssID: Ma so BHXH cua ban la {person.ssn}. Ma so nay ghi tren the BHYT va so BHXH. "
             "Khong chia se mat khau, ma OTP cho ai."
         )
-        queue_sms(to=person.phone, kind="notice", body=body, dedupe_key=f"lookup_ssn_sms:{person.pk}:{timezone.localdate()}")
+        queue_sms(to=person.phone, kind="notice", body=body)
     return mask_phone(person.phone)
