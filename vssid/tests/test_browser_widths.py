@@ -92,6 +92,12 @@ PAGES: dict[str, list[str]] = {
 WIDE_ELEMENTS = """w => [...document.querySelectorAll('body *')]
   .filter(e => e.getBoundingClientRect().right > w + 0.5 && e.parentElement.getBoundingClientRect().right <= w + 0.5)
   .map(e => e.outerHTML.slice(0, 160))"""
+# The shell's controls that are cut off or pressed against the screen's edge: a menu link must be
+# wholly on screen (the menu wraps, it does not hide links sideways), the top bar's buttons must keep
+# a margin on the right.
+CLIPPED = """w => [...document.querySelectorAll('.menu a, .bar-tools > *')]
+  .filter(e => e.getBoundingClientRect().right > w - (e.closest('.bar') ? 4 : 0))
+  .map(e => e.textContent.trim() || e.outerHTML.slice(0, 80))"""
 LINES = """s => { const e = document.querySelector(s); const r = document.createRange(); r.selectNodeContents(e);
   return new Set([...r.getClientRects()].filter(x => x.width > 0).map(x => Math.round(x.top))).size; }"""
 
@@ -136,6 +142,9 @@ def test_no_page_is_wider_than_the_phone(browser: Browser, live_server: Any, see
                 if scroll_width > width or inner_width > width:
                     wide = page.evaluate(WIDE_ELEMENTS, width)
                     problems.append(f"{username or 'visitor'} {url} at {width}: {scroll_width} px wide; {wide[:4]}")
+                clipped = page.evaluate(CLIPPED, width)
+                if clipped:
+                    problems.append(f"{username or 'visitor'} {url} at {width}: cut off or at the edge: {clipped}")
                 slug = f"{username or 'visitor'}-{entry.replace(':', '_').replace('?', '_').replace('=', '')}-{width}"
                 page.screenshot(path=SHOTS / f"{slug}.png")
                 if entry == "card:card":
