@@ -59,7 +59,7 @@ def _username() -> forms.CharField:
     return forms.CharField(
         label=_("Mã số BHXH hoặc số CCCD"),
         max_length=USERNAME_MAX_LENGTH,
-        help_text=_("Cán bộ BHXH: tên đăng nhập được cấp."),
+        help_text=_("Cán bộ BHXH, nhân sự đơn vị, cơ sở KCB: tên đăng nhập được cấp."),
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}),
         error_messages=_errors(_("Nhập mã số BHXH hoặc số CCCD.")),
     )
