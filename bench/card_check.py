@@ -373,10 +373,11 @@ def in_process(count: int, *, profile: bool = False) -> dict[str, Any]:
         with CaptureQueriesContext(connection) as captured:
             one_look_up(people[5])
         results["statements_per_look_up"] = len(captured.captured_queries)
-        for name, fn, items in (("card_check", one_check, checks[6:]), ("pk", one_look_up, people[6:])):
+        runs: list[tuple[str, Any, list[Any]]] = [("card_check", one_check, checks[6:]), ("pk", one_look_up, people[6:])]
+        for name, fn, items in runs:
             cpu, wall = time.process_time(), time.perf_counter()
             for item in items:
-                fn(item)  # type: ignore[operator]
+                fn(item)
             n = len(items)
             results[f"{name}_cpu_ms"] = round((time.process_time() - cpu) * 1000 / n, 3)
             results[f"{name}_wall_ms"] = round((time.perf_counter() - wall) * 1000 / n, 3)
@@ -391,7 +392,7 @@ def in_process(count: int, *, profile: bool = False) -> dict[str, Any]:
             out = io.StringIO()
             stats = pstats.Stats(profiler, stream=out)
             results["cprofile_ms_per_check"] = round(stats.total_tt * 1000 / len(items), 3)  # type: ignore[attr-defined]
-            stats.sort_stats("cumulative").print_stats(35)
+            stats.sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(int(os.environ.get("PROFILE_LINES", "35")))
             results["cprofile_top"] = out.getvalue()
     finally:
         connection.close()
@@ -423,7 +424,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
     parser.add_argument("--logins", type=int, default=600)
     parser.add_argument("--cards", type=int, default=3000)
-    parser.add_argument("--in-process", type=int, default=0, metavar="N", help="CPU per request of N checks and N look-ups in this process")
+    parser.add_argument(
+        "--in-process", type=int, default=0, metavar="N", help="CPU per request of N checks and N look-ups in this process"
+    )
     parser.add_argument("--profile", action="store_true", help="with --in-process: cProfile the checks")
     args = parser.parse_args()
     if args.in_process:

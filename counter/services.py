@@ -14,6 +14,7 @@ sees it in "who viewed my data") and, unless the citizen switched it off, notifi
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -266,7 +267,7 @@ class CheckAnswer:
 
     def as_gateway(self) -> dict[str, Any]:
         out: dict[str, Any] = {"maKetQua": self.code, "ghiChu": self.note}
-        out.update(self.card)
+        out.update(self.card or _EMPTY_CARD)
         out["dsLichSuKCB"] = self.visits
         out["userKT"] = self.checked_by
         out["thoiGianKT"] = self.checked_at
@@ -279,6 +280,7 @@ _CARD_KEYS: Final = (
     "tenDKBDMoi", "TEMP1", "TEMP2",
 )  # fmt: skip
 """Every card field of the answer, present (null when empty) whatever the code, so clients can rely on the shape."""
+_EMPTY_CARD: Final = dict.fromkeys(_CARD_KEYS)
 
 
 def _d(value: dt.date | None) -> str | None:
@@ -575,12 +577,17 @@ def _notice(account: int, facility: str, now: dt.datetime) -> Notification:
 
 def _insert_if(row: Model, condition: str) -> tuple[str, list[Any]]:
     """`INSERT … SELECT <row's values> WHERE condition` for an unsaved model instance, as the ORM would insert it."""
+    fields, sql = _insert_sql(type(row), condition)
+    return sql, [f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields]
+
+
+@functools.lru_cache(maxsize=16)
+def _insert_sql(model: type[Model], condition: str) -> tuple[list[Any], str]:
     ops = connection.ops
-    fields = [f for f in row._meta.concrete_fields if not f.primary_key]
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     columns = ", ".join(ops.quote_name(f.column) for f in fields)
     values = ", ".join(f"%s::{f.cast_db_type(connection)}" for f in fields)  # type: ignore[attr-defined]
-    params = [f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields]
-    return f"INSERT INTO {ops.quote_name(row._meta.db_table)} ({columns}) SELECT {values} WHERE {condition}", params
+    return fields, f"INSERT INTO {ops.quote_name(model._meta.db_table)} ({columns}) SELECT {values} WHERE {condition}"
 
 
 def _write_in_one_statement(

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from api.routers.card_check import CardCheckOut
 from counter import register
 from counter.tests.conftest import BINH, BINH_CARD, OFFICER, check
 from registry.cardformat import build_card_number
@@ -187,3 +188,18 @@ def test_the_orm_reads_the_register_as_the_one_query_does(card: str) -> None:
     assert found == register._with_orm(person, "01929")
     if found is not None and card == BINH_CARD:
         assert found.visits and found.employer and found.checking_facility == "Bệnh viện Bạch Mai"
+
+
+@pytest.mark.parametrize("code", ["000", "003", "121", "070", "050"])
+def test_every_answer_has_the_documented_shape(client: Client, facility_token: str, code: str) -> None:
+    # The router renders the answer without validating it again: the schema is checked here.
+    case = {"000": BINH, "003": _case("003", "HS", 4), "121": _case("121", "DN", 4)}.get(code) or {
+        **BINH,
+        **({"ngaySinh": "01/01/1990"} if code == "070" else {"maThe": "DN4019999999999"}),
+    }
+    r = check(client, facility_token, {**case, **OFFICER})
+    assert r.status_code == 200 and r["Content-Type"] == "application/json; charset=utf-8"
+    body = r.json()
+    assert body["maKetQua"] == code
+    assert set(body) == set(CardCheckOut.model_fields)
+    assert CardCheckOut.model_validate(body).model_dump() == body
