@@ -172,10 +172,12 @@ def test_an_inconsistent_record_is_100_and_shows_nothing(client: Client, facilit
 
 
 def test_a_check_is_three_statements_token_read_and_write(client: Client, facility_token: str) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("the one read and the one write are PostgreSQL's; SQLite reads with the ORM")
     with CaptureQueriesContext(connection) as captured:
         body = check(client, facility_token, {**BINH, **OFFICER}).json()
     assert body["maKetQua"] == "000"
-    assert len(captured.captured_queries) == (3 if connection.vendor == "postgresql" else 8), captured.captured_queries
+    assert len(captured.captured_queries) == 3, captured.captured_queries
 
 
 @pytest.mark.parametrize(

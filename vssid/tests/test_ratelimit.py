@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from vssid.models import RateCounter
-from vssid.ratelimit import Rate, _key, RateLimited, check, hit, hit_to_lock, purge_expired_counters, reset, take, take_each
+from vssid.ratelimit import Rate, RateLimited, _key, check, hit, hit_to_lock, purge_expired_counters, reset, take, take_each
 
 pytestmark = pytest.mark.django_db
 
