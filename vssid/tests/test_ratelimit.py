@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import pytest
 from django.db import transaction
@@ -165,10 +166,21 @@ def test_concurrent_take_each_stops_exactly_at_the_limit_and_counts_nothing_for_
         finally:
             connection.close()
 
+    def committed(action: Callable[[], object]) -> None:
+        """Run on a connection of its own, which commits, as the racing checks do."""
+
+        def run() -> None:
+            try:
+                action()
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        thread.join()
+
     # The login's counter exists (committed by another connection), the card's does not yet.
-    first = threading.Thread(target=lambda: (take(TEN_A_DAY, "racing login"), connection.close()))
-    first.start()
-    first.join()
+    committed(lambda: take(TEN_A_DAY, "racing login"))
     threads = [threading.Thread(target=attempt) for _ in range(12)]
     for thread in threads:
         thread.start()
@@ -178,6 +190,4 @@ def test_concurrent_take_each_stops_exactly_at_the_limit_and_counts_nothing_for_
     keys = [_key(TEN_A_DAY, "racing login"), _key(THREE_AN_HOUR, "racing card")]
     assert sorted(RateCounter.objects.filter(key__in=keys).values_list("count", flat=True)) == [3, 4]
     # The threads committed: delete their counters the same way, so no other test meets them.
-    last = threading.Thread(target=lambda: (RateCounter.objects.filter(key__in=keys).delete(), connection.close()))
-    last.start()
-    last.join()
+    committed(lambda: RateCounter.objects.filter(key__in=keys).delete())
