@@ -17,7 +17,7 @@ import datetime as dt
 import functools
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -591,7 +591,12 @@ def _insert_sql(model: type[Model], condition: str) -> tuple[list[Any], str]:
 
 
 def _write_in_one_statement(
-    budgets: list[ratelimit.Budget], event: AuditEvent, note: Notification | None, now: dt.datetime
+    budgets: Sequence[ratelimit.Budget],
+    event: AuditEvent,
+    note: Notification | None,
+    now: dt.datetime,
+    *,
+    without_flush: bool | None = None,
 ) -> None:
     """The budgets, the audit row and the notification in one statement, so in one transaction of its own.
 
@@ -614,7 +619,7 @@ def _write_in_one_statement(
             ctes.append(f"{name} AS ({sql})")
             params += values
     sql = f"WITH {', '.join(ctes)} SELECT key, count, refused_until FROM {ratelimit.OUTCOME}"  # noqa: S608
-    if not connection.in_atomic_block:
+    if not connection.in_atomic_block if without_flush is None else without_flush:
         sql += " WHERE (SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL"
     plan.outcome(fetch_all(sql, params), now)
 

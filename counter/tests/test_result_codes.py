@@ -205,3 +205,27 @@ def test_every_answer_has_the_documented_shape(client: Client, facility_token: s
     assert body["maKetQua"] == code
     assert set(body) == set(CardCheckOut.model_fields)
     assert CardCheckOut.model_validate(body).model_dump() == body
+
+
+def test_the_write_outside_a_transaction_commits_without_waiting_for_the_disk() -> None:
+    # In a request (autocommit) the one statement also turns synchronous_commit off for its own
+    # transaction; here, inside the test's transaction, the same statement is run and looked at.
+    from django.utils import timezone
+
+    from accounts.models import User
+    from audit.models import AuditEvent
+    from audit.services import audit_event
+    from counter import services
+
+    if connection.vendor != "postgresql":
+        pytest.skip("synchronous_commit is PostgreSQL's")
+    user = User.objects.get(username="bachmai.tiepdon")
+    event = audit_event("card.check", actor=user, object_type="card", object_id="x", facility="01929", result="000", qr=False)
+    budgets = [(rate, user.pk) for rate in services.USER_RATES] + [(services.CARD_RATE, "x")]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
+        services._write_in_one_statement(budgets, event, None, timezone.now(), without_flush=True)
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "off"
+    assert AuditEvent.objects.filter(action="card.check", object_id="x", detail__facility="01929").exists()
