@@ -21,8 +21,26 @@ def record(
     **detail: Any,
 ) -> AuditEvent:
     """Append one audit row; call it inside the transaction of the change it describes."""
+    event = audit_event(
+        action, actor=actor, object_type=object_type, object_id=object_id, person=person, request=request, **detail
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def audit_event(
+    action: str,
+    *,
+    actor: Any,
+    object_type: str,
+    object_id: object,
+    person: Person | int | None = None,
+    request: HttpRequest | None = None,
+    **detail: Any,
+) -> AuditEvent:
+    """The row `record` appends, unsaved: for a caller that inserts it in the statement of its change."""
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor=actor if is_user else None,
         actor_label=actor.get_username() if is_user else str(actor or "system"),
         action=action,

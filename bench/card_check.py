@@ -279,15 +279,19 @@ def run(
     rounds: dict[str, list[dict[str, Any]]] = {}
     try:
         wait_until_up(port, server)
+        warm_up_cards = 200
         for name, (requests, expect) in endpoints.items():
-            warm = with_threads(port, requests[:8], expect, seconds=1, connections=2)
+            # The card checks warm up on cards of their own, kept out of the rounds: a second of
+            # checks on a few cards would spend their hourly budget (20) and the rounds would meet 429s.
+            warming = requests[-warm_up_cards:] if name == "card_check" else requests[:8]
+            warm = with_threads(port, warming, expect, seconds=1, connections=2)
             if warm["errors"]:
                 raise RuntimeError(f"{name}: the warm-up got {warm['errors']} wrong answers")
         each = max(seconds / ROUNDS, 1)
         for r in range(ROUNDS):
             for name, (requests, expect) in endpoints.items():
                 # Each round checks other cards: a card is checked a few times at most, far under its budget.
-                share = requests[r::ROUNDS] if name == "card_check" else requests
+                share = requests[:-warm_up_cards][r::ROUNDS] if name == "card_check" else requests
                 if use_wrk:
                     figures = with_wrk(port, share, expect, seconds=each, connections=connections, tmp=tmp)
                 else:
@@ -320,6 +324,86 @@ def run(
     return results
 
 
+def in_process(count: int, *, profile: bool = False) -> dict[str, Any]:
+    """CPU per request of N card checks beside N primary-key look-ups, through Django's test client in
+    this process (no server, no network): a figure that does not depend on the machine's load.
+
+    Also the statements one check sends. With `profile`, cProfile's total per check and its top entries.
+    """
+    import cProfile
+    import io
+    import pstats
+
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+    setup_test_environment()
+    # A login checks at most 60 cards a minute (counter.services.USER_RATES): a new one every 40 checks.
+    facility_logins, user_ids = make_facility_logins(count // 20 + 1)
+    checks = pick_cards(count)
+    people = pick_people(count)
+    client = Client(HTTP_HOST="127.0.0.1")
+    results: dict[str, Any] = {"checks": len(checks), "look_ups": len(people)}
+    done = [0]
+
+    def one_check(card: dict[str, str]) -> None:
+        login = facility_logins[done[0] // 40 % len(facility_logins)]
+        done[0] += 1
+        body = json.dumps({**card, "hoTenCb": login["hoTenCb"], "cccdCb": login["cccdCb"]})
+        r = client.post(
+            "/api/v1/card-check", body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {login['token']}"
+        )
+        if r.status_code != 200 or r.json()["maKetQua"] != "000":
+            raise RuntimeError(f"card check: {r.status_code} {r.content[:300]!r}")
+
+    def one_look_up(pid: int) -> None:
+        r = client.get(f"/bench/person/{pid}")
+        if r.status_code != 200 or "ssn" not in r.json():
+            raise RuntimeError(f"pk: {r.status_code} {r.content[:300]!r}")
+
+    try:
+        for card in checks[:5]:  # warm: prepared statements, translations, imports
+            one_check(card)
+        for pid in people[:5]:
+            one_look_up(pid)
+        with CaptureQueriesContext(connection) as captured:
+            one_check(checks[5])
+        results["statements_per_check"] = len(captured.captured_queries)
+        results["statements"] = [q["sql"][:120] for q in captured.captured_queries]
+        with CaptureQueriesContext(connection) as captured:
+            one_look_up(people[5])
+        results["statements_per_look_up"] = len(captured.captured_queries)
+        runs: list[tuple[str, Any, list[Any]]] = [("card_check", one_check, checks[6:]), ("pk", one_look_up, people[6:])]
+        for name, fn, items in runs:
+            cpu, wall = time.process_time(), time.perf_counter()
+            for item in items:
+                fn(item)
+            n = len(items)
+            results[f"{name}_cpu_ms"] = round((time.process_time() - cpu) * 1000 / n, 3)
+            results[f"{name}_wall_ms"] = round((time.perf_counter() - wall) * 1000 / n, 3)
+        results["cpu_ratio_pk_to_check_percent"] = round(100 * results["pk_cpu_ms"] / results["card_check_cpu_ms"], 1)
+        if profile:
+            profiler = cProfile.Profile()
+            items = checks[6:]
+            profiler.enable()
+            for card in items:
+                one_check(card)
+            profiler.disable()
+            out = io.StringIO()
+            stats = pstats.Stats(profiler, stream=out)
+            results["cprofile_ms_per_check"] = round(stats.total_tt * 1000 / len(items), 3)  # type: ignore[attr-defined]
+            stats.sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(int(os.environ.get("PROFILE_LINES", "35")))
+            results["cprofile_top"] = out.getvalue()
+    finally:
+        connection.close()
+        results["cleaned_up"] = clean_up(user_ids)
+    return results
+
+
 def report(results: dict[str, Any]) -> None:
     print(
         f"card check (gunicorn -w {results['workers']}, {results['connections']} connections, {results['seconds_each']} s each "
@@ -344,7 +428,18 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
     parser.add_argument("--logins", type=int, default=600)
     parser.add_argument("--cards", type=int, default=3000)
+    parser.add_argument(
+        "--in-process", type=int, default=0, metavar="N", help="CPU per request of N checks and N look-ups in this process"
+    )
+    parser.add_argument("--profile", action="store_true", help="with --in-process: cProfile the checks")
     args = parser.parse_args()
+    if args.in_process:
+        os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings_card_check"
+        figures = in_process(args.in_process, profile=args.profile)
+        top = figures.pop("cprofile_top", "")
+        print(json.dumps(figures, indent=2, default=str))
+        print(top)
+        return
     outcome = run(seconds=args.seconds, connections=args.connections, workers=args.workers, logins=args.logins, cards=args.cards)
     report(outcome)
     print(json.dumps({k: v for k, v in outcome.items() if k != "server_errors"}, indent=2, default=str))

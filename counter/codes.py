@@ -1,7 +1,11 @@
 """The card-check gateway's result codes (maKetQua, domain.md §3.9) and what each says.
 
-Only the codes the register can produce are ever returned (services.check_card); the others are
-listed so a reader of a gateway answer finds every code here.
+Only the codes the register can produce are ever returned (services.check_card, and 101 by the
+gateway doors when the database cannot be reached); 130 ("child did not show a card") is listed
+so a reader of a gateway answer finds every code here, but never returned: the sources name the
+code without saying when the gateway gives it (a child under 6 may be treated on the personal ID
+number or the birth certificate, yet whether that check answers 130 instead of 000, and with or
+without the card's fields, is not documented), so answering it would be a guess.
 """
 
 from __future__ import annotations
@@ -25,12 +29,15 @@ OFFICER_NAME: Final = "055"
 WRONG_NAME: Final = "060"
 WRONG_NAME_INITIAL_OK: Final = "061"
 WRONG_BIRTH: Final = "070"
+DATA_ERROR: Final = "100"
+SERVER_ERROR: Final = "101"
 WITHDRAWN: Final = "110"
 REDUCED: Final = "120"
 REDUCED_MOVED_OUT: Final = "121"
 REDUCED_MOVED_WITHIN: Final = "122"
 REDUCED_READDED: Final = "123"
 REDUCED_STOPPED: Final = "124"
+CHILD_WITHOUT_CARD: Final = "130"
 BAD_PARAMETERS: Final = "205"
 AUTHENTICATION: Final = "401"
 
@@ -50,12 +57,15 @@ MEANINGS: Final = {
     WRONG_NAME: _("Họ tên không đúng"),
     WRONG_NAME_INITIAL_OK: _("Họ tên không đúng (đúng ký tự đầu)"),
     WRONG_BIRTH: _("Ngày sinh không đúng"),
+    DATA_ERROR: _("Lỗi dữ liệu"),
+    SERVER_ERROR: _("Lỗi máy chủ"),
     WITHDRAWN: _("Thẻ đã bị thu hồi"),
     REDUCED: _("Thẻ đã bị báo giảm"),
     REDUCED_MOVED_OUT: _("Thẻ đã bị báo giảm: chuyển ngoại tỉnh"),
     REDUCED_MOVED_WITHIN: _("Thẻ đã bị báo giảm: chuyển nội tỉnh"),
     REDUCED_READDED: _("Thẻ đã bị báo giảm: tăng lại cùng đơn vị"),
     REDUCED_STOPPED: _("Thẻ đã bị báo giảm: ngừng tham gia"),
+    CHILD_WITHOUT_CARD: _("Trẻ em không xuất trình thẻ"),
     BAD_PARAMETERS: _("Tham số gửi lên không hợp lệ"),
     AUTHENTICATION: _("Lỗi xác thực tài khoản"),
 }
@@ -76,6 +86,8 @@ NO_DETAILS: Final = frozenset(
         WRONG_NAME,
         WRONG_NAME_INITIAL_OK,
         WRONG_BIRTH,
+        # The record is inconsistent: nothing of it is shown until it is put right.
+        DATA_ERROR,
     }
 )
 

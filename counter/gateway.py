@@ -109,8 +109,12 @@ def take_token(username: str, password_md5: str, *, ip: str | None) -> GatewayTo
     return GatewayToken(pair.access_token, id_token_for(pair.access_token), pair.expires_in)
 
 
-def user_for_gateway_call(token: str, id_token: str, username: str) -> User:
-    """The login of a check call's query string; 401 (maKetQua 401) when any part does not hold, 403 for a non-facility login."""
+def user_for_gateway_call(token: str, id_token: str, username: str, password_md5: str, *, ip: str | None = None) -> User:
+    """The login of a check call's query string; 401 (maKetQua 401) when any part does not hold, 403 for a non-facility login.
+
+    The real gateway takes `username` and `password` again on every call, and so do we: a token
+    alone, copied from a log, does not check cards once the password was changed.
+    """
     token, id_token, username = (token or "").strip(), (id_token or "").strip(), (username or "").strip()
     if not token or len(token) > 200:
         raise _auth_error(_("Thiếu token hoặc token không hợp lệ: hãy lấy token mới tại /api/token/take."))
@@ -123,4 +127,38 @@ def user_for_gateway_call(token: str, id_token: str, username: str) -> User:
         raise CardCheckError(
             "forbidden", _("Chức năng này chỉ dành cho cơ sở khám chữa bệnh."), result_code=codes.AUTHENTICATION, status=403
         )
+    _recheck_password(user, (password_md5 or "").strip(), ip=ip)
     return user
+
+
+# Passwords already verified against a stored hash, by a keyed digest of the MD5 sent (never the MD5
+# itself): argon2 on every call would cost more than the check. The stored hash is part of the key,
+# so a changed password is verified afresh; only successes are kept, so every wrong password pays
+# the hash and counts against the log-in's failure budgets.
+_VERIFIED: dict[tuple[int, str, str], bool] = {}
+_VERIFIED_MAX: Final = 4096
+
+
+def _recheck_password(user: User, password_md5: str, *, ip: str | None) -> None:
+    wrong = _auth_error(_("username và password không khớp với tài khoản của token."))
+    if not MD5_HEX.fullmatch(password_md5):
+        raise wrong
+    stored = GatewayCredential.objects.filter(user=user).values_list("password", flat=True).first()
+    if stored is None:
+        raise wrong
+    key = (user.pk, stored, salted_hmac("counter.gateway.verified", password_md5, algorithm="sha256").hexdigest())
+    if key in _VERIFIED:
+        return
+    budgets = [(FAILURE_RATES[0], user.get_username().casefold()), (FAILURE_RATES[1], ip or "-")]
+    try:
+        for rate, subject in budgets:
+            ratelimit.check(rate, subject)
+    except ratelimit.RateLimited as exc:
+        raise limited(exc) from None
+    if not check_password(password_md5, stored):
+        for rate, subject in budgets:
+            ratelimit.hit_to_lock(rate, subject)
+        raise wrong
+    if len(_VERIFIED) >= _VERIFIED_MAX:
+        _VERIFIED.clear()
+    _VERIFIED[key] = True

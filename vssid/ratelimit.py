@@ -21,12 +21,13 @@ import datetime as dt
 import hashlib
 import hmac
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from django.conf import settings
-from django.db import connections, router
+from django.db import connections, router, transaction
+from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
 
@@ -136,6 +137,125 @@ def take_all(rates: Iterable[Rate], subject: object, *, now: dt.datetime | None 
     outside one, check first (check_all) so a refusal spends as little as possible."""
     for rate in rates:
         take(rate, subject, now=now)
+
+
+Budget = tuple[Rate, object]
+"""A rate and the subject counted against it."""
+
+TAKEN: Final = "ratelimit_taken"
+"""The CTE of a Taking's statement holding the counted rows (key, count)."""
+OUTCOME: Final = "ratelimit_outcome"
+"""The CTE of a Taking's statement to select from: (key, count, refused_until) per budget counted or refused."""
+
+
+@dataclass(frozen=True)
+class Taking:
+    """`take` on several budgets as common table expressions, for one PostgreSQL statement.
+
+    A caller that writes more with the count (the hospital counter's audit row) puts `ctes` in its
+    own WITH, guards its writes with `granted` and selects `key, count, refused_until FROM
+    ratelimit_outcome`; `outcome()` reads those rows back. take_each runs it alone.
+    """
+
+    ctes: str
+    params: list[Any]
+    granted: str
+    """A SQL condition: every budget allowed the event and counted it."""
+    keys: dict[str, Rate]
+
+    alias: str
+
+    def outcome(self, rows: Sequence[Sequence[Any]], now: dt.datetime) -> list[int]:
+        """The counts in the order of the budgets; RateLimited for the first refusing budget, nothing counted."""
+        counts: dict[str, int] = {}
+        refusal: RateLimited | None = None
+        for key, count, refused_until in rows:
+            if refused_until is not None:
+                refusal = refusal or RateLimited(self.keys[key], refused_until - now)
+            else:
+                counts[key] = int(count)
+        if refusal is None and len(counts) == len(self.keys):
+            return [counts[key] for key in self.keys]
+        if counts:
+            # A counter created by another taker after this statement's snapshot was spent when the
+            # upsert met it: the others were counted. Give their event back, so a refusal counts
+            # nothing. (Between the two statements someone else may see those counts one higher.)
+            RateCounter.objects.using(self.alias).filter(key__in=list(counts), count__gt=0).update(count=F("count") - 1)
+        if refusal is None:
+            key = next(key for key in self.keys if key not in counts)
+            rate = self.keys[key]
+            refusal = _refused(rate, key, now) or RateLimited(rate, rate.window)
+        raise refusal
+
+
+def taking(budgets: Sequence[Budget], *, now: dt.datetime, using: str | None = None) -> Taking:
+    """The CTEs that count one event on each budget if every one allows it (PostgreSQL; see take_each).
+
+    The counters already there are locked (in key order, so two takers never wait on each other
+    in a cycle) and read at their latest state; if any is spent, nothing is inserted or updated.
+    The upsert keeps its own limit condition for a counter created by someone else after the
+    statement began (invisible to its snapshot); Taking.outcome gives the others' events back then.
+    """
+    connection = connections[using or router.db_for_write(RateCounter)]
+    ops = connection.ops
+    table = ops.quote_name(RateCounter._meta.db_table)
+    key_col, count_col, ends_col = (ops.quote_name(name) for name in ("key", "count", "window_ends_at"))
+    keys: dict[str, Rate] = {}
+    params: list[Any] = []
+    for rate, subject in budgets:
+        key = _key(rate, subject)
+        if key in keys:
+            raise ValueError(f"the same budget twice: {rate.name}")
+        keys[key] = rate
+    for rate in keys.values():
+        if rate.limit < 1:
+            raise RateLimited(rate, rate.window)
+    values = []
+    for key in sorted(keys):
+        rate = keys[key]
+        values.append("(%s::varchar, %s::integer, %s::timestamptz)")
+        params += [key, rate.limit, now + rate.window]
+    params += [now, now, now, now]  # the refusal's and the upsert's three "spent" tests
+    spent = f"r.{ends_col} <= %s"
+    # Only quoted identifiers of the model are formatted in; every value is a parameter.
+    ctes = (
+        f"ratelimit_asked (key, lim, ends) AS (VALUES {', '.join(values)}), "  # noqa: S608
+        f"ratelimit_locked AS (SELECT r.{key_col} AS key, r.{count_col} AS count, r.{ends_col} AS ends FROM {table} r "
+        f"WHERE r.{key_col} IN (SELECT key FROM ratelimit_asked) ORDER BY r.{key_col} FOR UPDATE), "
+        f"ratelimit_refused AS (SELECT a.key, l.ends FROM ratelimit_asked a JOIN ratelimit_locked l ON l.key = a.key "
+        f"WHERE l.ends > %s AND l.count >= a.lim), "
+        f"{TAKEN} AS (INSERT INTO {table} AS r ({key_col}, {count_col}, {ends_col}) "
+        f"SELECT key, 1, ends FROM ratelimit_asked WHERE NOT EXISTS (SELECT 1 FROM ratelimit_refused) ORDER BY key "
+        f"ON CONFLICT ({key_col}) DO UPDATE SET "
+        f"{count_col} = CASE WHEN {spent} THEN 1 ELSE r.{count_col} + 1 END, "
+        f"{ends_col} = CASE WHEN {spent} THEN excluded.{ends_col} ELSE r.{ends_col} END "
+        f"WHERE {spent} OR r.{count_col} < (SELECT a.lim FROM ratelimit_asked a WHERE a.key = excluded.{key_col}) "
+        f"RETURNING r.{key_col} AS key, r.{count_col} AS count), "
+        f"{OUTCOME} AS (SELECT key, count, NULL::timestamptz AS refused_until FROM {TAKEN} "
+        f"UNION ALL SELECT key, NULL, ends FROM ratelimit_refused)"
+    )
+    granted = f"(SELECT count(*) FROM {TAKEN}) = {len(keys)}"  # noqa: S608 - a constant name and a count
+    return Taking(ctes, params, granted, keys, connection.alias)
+
+
+def take_each(budgets: Sequence[Budget], *, now: dt.datetime | None = None) -> list[int]:
+    """`take` on several budgets at once: each counts one event if every one allows it, and the counts
+    come back in order; if any is spent, RateLimited (for the first spent, in key order) and nothing is
+    counted — inside a transaction or not.
+
+    On PostgreSQL one statement (taking()) instead of one per budget. Elsewhere `take` on each in a
+    transaction of its own (a savepoint inside the caller's), so a refusal undoes the others.
+    """
+    now = now or timezone.now()
+    connection = connections[router.db_for_write(RateCounter)]
+    if connection.vendor != "postgresql":
+        with transaction.atomic(using=connection.alias):
+            return [take(rate, subject, now=now) for rate, subject in budgets]
+    plan = taking(budgets, now=now, using=connection.alias)
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {plan.ctes} SELECT key, count, refused_until FROM {OUTCOME}", plan.params)  # noqa: S608
+        rows = cursor.fetchall()
+    return plan.outcome(rows, now)
 
 
 def hit(rate: Rate, subject: object, *, now: dt.datetime | None = None) -> int:

@@ -8,6 +8,7 @@ Database rules as in citizen/tests/test_browser_card.py (transactional, re-seede
 from __future__ import annotations
 
 import io
+import time
 from pathlib import Path
 from typing import Any
 
@@ -115,5 +116,69 @@ def test_the_camera_reads_binh_qr_online_then_offline(
         page.get_by_role("button", name="Kiểm tra thẻ", exact=True).click()
         expect(page.locator(".counter-line")).to_have_attribute("data-code", "110")
         expect(page.locator(".counter-line")).to_have_class("counter-line counter-err")
+    finally:
+        browser.close()
+
+
+def cached_paths(page: Page) -> list[str]:
+    """The paths in the counter service worker's cache, as the page sees them."""
+    paths: list[str] = page.evaluate(
+        """async () => {
+            const cache = await caches.open('vssid-counter-v1');
+            return (await cache.keys()).map((r) => new URL(r.url).pathname);
+        }"""
+    )
+    return paths
+
+
+def test_a_cold_offline_reload_is_served_by_the_service_worker_and_still_verifies(
+    playwright: Playwright, live_server: Any, seeded_register: None
+) -> None:
+    # The officer opened the page earlier; now the network is gone and the page is reloaded (a
+    # crash of the browser tab, a new shift): the service worker serves the page, its script and
+    # style, and a QR typed by the USB scanner is still verified with the stored keys.
+    payload = card_view(active_card_for_person(BINH["id"])).qr_payload
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-quic"]
+    )
+    try:
+        context = browser.new_context(viewport={"width": 360, "height": 740})
+        page = context.new_page()
+        log_in(page, live_server)
+        expect(page).to_have_url(f"{live_server.url}/kiem-tra-the/")
+        page.wait_for_function("() => localStorage.getItem('vssid-card-keys') !== null")
+        # Installed, in control, and the page and what it loads are in its cache.
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20_000)
+        wanted = {"/kiem-tra-the/", "/static/counter/counter.js", "/static/counter/counter.css", "/static/css/app.css"}
+        deadline = time.monotonic() + 20
+        while not wanted <= set(cached_paths(page)) and time.monotonic() < deadline:
+            page.wait_for_timeout(200)
+        assert wanted <= set(cached_paths(page)), cached_paths(page)
+
+        context.set_offline(True)
+        response = page.reload()
+        assert response is not None and response.from_service_worker
+        expect(page.get_by_role("heading", level=1)).to_have_text("Kiểm tra thẻ BHYT")
+        # The network really is gone for the page: a check cannot reach the register.
+        assert page.evaluate("() => fetch('/kiem-tra-the/sw.js').then(() => 'reached', () => 'unreachable')") == "unreachable"
+        # Its script runs (from the cache) and its style applies.
+        assert page.evaluate(
+            "() => [...document.styleSheets]"
+            ".some((s) => (s.href || '').endsWith('/static/counter/counter.css') && s.cssRules.length > 0)"
+        )
+        page.locator("#scan-input").fill(payload)
+        page.locator("#scan-input").press("Enter")
+        offline = page.locator("[data-offline]")
+        expect(offline).to_have_attribute("data-offline", "valid", timeout=20_000)
+        expect(offline).to_contain_text("Chữ ký hợp lệ")
+        expect(offline).to_contain_text("CHƯA tra cứu cơ sở dữ liệu BHXH")
+        expect(page.locator(".counter-facts")).to_contain_text("Trần Thị Bình")
+
+        fields = payload.split("|")
+        fields[2] = "03/11/1993"
+        page.locator("#scan-input").fill("|".join(fields))
+        page.locator("#scan-input").press("Enter")
+        expect(page.locator("[data-offline]")).to_have_attribute("data-offline", "bad_signature")
+        context.set_offline(False)
     finally:
         browser.close()

@@ -183,7 +183,7 @@ def test_gateway_check_refuses_a_bad_expired_or_foreign_token(client: Client) ->
 
 def test_gateway_check_bad_body_is_205(client: Client) -> None:
     key = _take(client, COUNTER, gateway_md5(DEMO_PASSWORD)).json()["APIKey"]
-    query = f"token={key['access_token']}&id_token={key['id_token']}&username={COUNTER}&password=x"
+    query = f"token={key['access_token']}&id_token={key['id_token']}&username={COUNTER}&password={gateway_md5(DEMO_PASSWORD)}"
     r = client.post(f"/api/egw/KQNhanLichSuKCB2024?{query}", data="{not json", content_type="application/json")
     assert r.status_code == 422 and r.json()["maKetQua"] == "205"
     r = client.post(
@@ -193,6 +193,61 @@ def test_gateway_check_bad_body_is_205(client: Client) -> None:
     )
     assert r.status_code == 422 and r.json()["maKetQua"] == "205"
     assert set(r.json()["fields"]) == {"ngaySinh", "hoTenCb", "cccdCb"}
+
+
+def test_gateway_check_rechecks_the_user_name_and_password_on_each_call(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    md5 = gateway_md5(DEMO_PASSWORD)
+    key = _take(client, COUNTER, md5).json()["APIKey"]
+    body = json.dumps({**BINH, **OFFICER})
+
+    def call(password: str | None) -> Any:
+        query = f"token={key['access_token']}&id_token={key['id_token']}&username={COUNTER}"
+        if password is not None:
+            query += f"&password={password}"
+        return client.post(f"/api/egw/KQNhanLichSuKCB2024?{query}", data=body, content_type="application/json")
+
+    assert call(md5).json()["maKetQua"] == "000"
+    assert call(md5).json()["maKetQua"] == "000"  # the second time from the verified digests, same answer
+    for wrong in (gateway_md5("wrong"), md5.lower(), DEMO_PASSWORD, "", None):
+        r = call(wrong)
+        assert r.status_code == 401, (wrong, r.content)
+        assert r.json()["maKetQua"] == "401" and "password" in r.json()["ghiChu"]
+    # The password is changed: the token alone no longer checks cards.
+    monkeypatch.setenv("VSSID_GATEWAY_PASSWORD", "Another@Pass2026")
+    call_command("set_gateway_password", COUNTER, "--noinput")
+    assert call(md5).status_code == 401
+    assert call(gateway_md5("Another@Pass2026")).json()["maKetQua"] == "000"
+    # Every wrong password counted against the log-in's failure budget.
+    assert not AuditEvent.objects.filter(action="card.check", detail__result="401").exists()
+    from counter.gateway import FAILURE_RATES
+    from vssid.models import RateCounter
+    from vssid.ratelimit import _key
+
+    # The MD5-shaped wrong ones (a guess at the password), not the malformed ones.
+    assert RateCounter.objects.get(key=_key(FAILURE_RATES[0], COUNTER)).count == 2
+
+
+def test_the_doors_answer_101_as_json_when_the_database_is_unreachable(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.db import OperationalError, connection
+
+    md5 = gateway_md5(DEMO_PASSWORD)
+    key = _take(client, COUNTER, md5).json()["APIKey"]
+    query = f"token={key['access_token']}&id_token={key['id_token']}&username={COUNTER}&password={md5}"
+
+    def unreachable() -> None:
+        raise OperationalError('connection to server at "127.0.0.1", port 5432 failed: Connection refused')
+
+    with monkeypatch.context() as patched:  # undone before the test's transaction is rolled back
+        patched.setattr(connection, "ensure_connection", unreachable)
+        answers = [
+            client.post(
+                f"/api/egw/KQNhanLichSuKCB2024?{query}", data=json.dumps({**BINH, **OFFICER}), content_type="application/json"
+            ),
+            _take(client, COUNTER, md5),
+        ]
+    for r in answers:
+        assert r.status_code == 503 and r["Content-Type"] == "application/json"
+        assert r.json()["maKetQua"] == "101" and "thử lại" in r.json()["ghiChu"]
 
 
 def test_set_gateway_password_command(monkeypatch: pytest.MonkeyPatch, client: Client) -> None:

@@ -5,12 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
+from api.routers.card_check import CardCheckOut
+from counter import register
 from counter.tests.conftest import BINH, BINH_CARD, OFFICER, check
 from registry.cardformat import build_card_number
 from registry.demo.cardstates import BY_CODE
-from registry.models import HealthCard
+from registry.models import HealthCard, Person
+from support.models import Notification
 
 
 def _case(code: str, group: str, level: int) -> dict[str, str]:
@@ -152,3 +157,75 @@ def test_name_alone_is_not_a_look_up(client: Client, facility_token: str) -> Non
     r = check(client, facility_token, {"hoTen": "Trần Thị Bình", "ngaySinh": "03/11/1992", **OFFICER})
     assert r.status_code == 422
     assert "maThe" in r.json()["fields"]
+
+
+def test_an_inconsistent_record_is_100_and_shows_nothing(client: Client, facility_token: str) -> None:
+    # A holder without a name, a card in a state the register does not know: a data error, not a "wrong name".
+    Person.objects.filter(ssn="0198765432").update(full_name="")
+    body = check(client, facility_token, {**BINH, **OFFICER}).json()
+    assert body["maKetQua"] == "100" and body["ghiChu"] == "Lỗi dữ liệu"
+    assert body["hoTen"] is None and body["dsLichSuKCB"] == []
+    Person.objects.filter(ssn="0198765432").update(full_name="Trần Thị Bình")
+    HealthCard.objects.filter(number=BINH_CARD).update(status="lost")
+    assert check(client, facility_token, {**BINH, **OFFICER}).json()["maKetQua"] == "100"
+    assert not Notification.objects.filter(user__username="0198765432", kind="notice").exists()
+
+
+def test_a_check_is_three_statements_token_read_and_write(client: Client, facility_token: str) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("the one read and the one write are PostgreSQL's; SQLite reads with the ORM")
+    with CaptureQueriesContext(connection) as captured:
+        body = check(client, facility_token, {**BINH, **OFFICER}).json()
+    assert body["maKetQua"] == "000"
+    assert len(captured.captured_queries) == 3, captured.captured_queries
+
+
+@pytest.mark.parametrize(
+    "card", [BINH_CARD, "0198765432", "001192054321", *(build_card_number("DN", 4, "01", BY_CODE[c].ssn) for c in BY_CODE)]
+)
+def test_the_orm_reads_the_register_as_the_one_query_does(card: str) -> None:
+    # The embedded default (SQLite) reads with the ORM: the same snapshot, field for field.
+    found = register.read(card, facility_code="01929")
+    person = Person.objects.select_related("ward", "province").filter(ssn=card[-10:]).first() or Person.objects.get(cccd=card)
+    assert found == register._with_orm(person, "01929")
+    if found is not None and card == BINH_CARD:
+        assert found.visits and found.employer and found.checking_facility == "Bệnh viện Bạch Mai"
+
+
+@pytest.mark.parametrize("code", ["000", "003", "121", "070", "050"])
+def test_every_answer_has_the_documented_shape(client: Client, facility_token: str, code: str) -> None:
+    # The router renders the answer without validating it again: the schema is checked here.
+    case = {"000": BINH, "003": _case("003", "HS", 4), "121": _case("121", "DN", 4)}.get(code) or {
+        **BINH,
+        **({"ngaySinh": "01/01/1990"} if code == "070" else {"maThe": "DN4019999999999"}),
+    }
+    r = check(client, facility_token, {**case, **OFFICER})
+    assert r.status_code == 200 and r["Content-Type"] == "application/json; charset=utf-8"
+    body = r.json()
+    assert body["maKetQua"] == code
+    assert set(body) == set(CardCheckOut.model_fields)
+    assert CardCheckOut.model_validate(body).model_dump() == body
+
+
+def test_the_write_outside_a_transaction_commits_without_waiting_for_the_disk() -> None:
+    # In a request (autocommit) the one statement also turns synchronous_commit off for its own
+    # transaction; here, inside the test's transaction, the same statement is run and looked at.
+    from django.utils import timezone
+
+    from accounts.models import User
+    from audit.models import AuditEvent
+    from audit.services import audit_event
+    from counter import services
+
+    if connection.vendor != "postgresql":
+        pytest.skip("synchronous_commit is PostgreSQL's")
+    user = User.objects.get(username="bachmai.tiepdon")
+    event = audit_event("card.check", actor=user, object_type="card", object_id="x", facility="01929", result="000", qr=False)
+    budgets = [(rate, user.pk) for rate in services.USER_RATES] + [(services.CARD_RATE, "x")]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
+        services._write_in_one_statement(budgets, event, None, timezone.now(), without_flush=True)
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "off"
+    assert AuditEvent.objects.filter(action="card.check", object_id="x", detail__facility="01929").exists()

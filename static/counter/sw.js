@@ -5,9 +5,30 @@
 var CACHE = "vssid-counter-v1";
 var KEYS = "/.well-known/vssid-card-keys.json";
 
+var PAGE = "/kiem-tra-the/";
+
+// The page's own static files (style, script, QR decoder), read from the page itself: the first
+// load happened before this worker was in control, so without them a reload with no network
+// would get the page without its script (no offline verification) and without its style.
+function assetsOf(html) {
+  var urls = [], re = /(?:src|href|data-[a-z-]+-url)="(\/static\/[^"]+)"/g, m;
+  while ((m = re.exec(html))) {
+    var url = m[1].replace(/&amp;/g, "&");
+    if (urls.indexOf(url) < 0) urls.push(url);
+  }
+  return urls;
+}
+
 self.addEventListener("install", function (event) {
   event.waitUntil(
-    caches.open(CACHE).then(function (cache) { return cache.addAll(["/kiem-tra-the/", KEYS]); }).catch(function () {}),
+    caches.open(CACHE).then(function (cache) {
+      return fetch(PAGE, { credentials: "same-origin" }).then(function (res) {
+        if (!res.ok || res.redirected) throw new Error("page");
+        return res.clone().text().then(function (html) {
+          return Promise.all([cache.put(PAGE, res), cache.addAll([KEYS].concat(assetsOf(html)))]);
+        });
+      });
+    }).catch(function () { /* logged out or offline: the fetch handler fills the cache later */ }),
   );
   self.skipWaiting();
 });
