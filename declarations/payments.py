@@ -1,9 +1,8 @@
 """Payments of employers and their allocation: oldest debt first, interest last (C12 section D).
 
-Late interest (Law SI 2024 art. 40, NĐ 274/2025): 0.03 % a day on the principal still unpaid,
-from the day after the deadline (the last day of the month after the period) to the day it is
-paid. It is not stored: `interest_until` derives it from the debt and its allocations, so the C12
-of any month shows the same figure whenever it is printed.
+Late interest follows the rule of the debt's month (declarations.interest: 0.03 % a day from
+07/2025, a monthly rate before). It is not stored: `interest_until` derives it from the debt and
+its allocations, so the C12 of any month shows the same figure whenever it is printed.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ import datetime as dt
 import io
 import re
 from collections import defaultdict
-from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -21,13 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record_change
-from declarations import alerts
+from declarations import alerts, interest, late
 from declarations.intake import decode_csv
 from declarations.models import FUNDS, Allocation, Debt, Payment
 from declarations.services import DeclarationError, is_office_staff
 from registry.models import Employer
 
-INTEREST_PER_DAY = Decimal("0.0003")
 MAX_AMOUNT = 1_000_000_000_000
 MAX_STATEMENT_LINES = 5000
 
@@ -52,38 +49,21 @@ def _split(amount: int, weights: dict[str, int]) -> dict[str, int]:
 
 
 def interest_until(debt: Debt, day: dt.date, allocations: list[Allocation]) -> dict[str, int]:
-    """Interest per fund accrued on `debt` up to and including `day`."""
-    if day <= debt.deadline:
-        return dict.fromkeys(FUNDS, 0)
-    unpaid = {f: getattr(debt, f"due_{f}") for f in FUNDS}
-    accrued = dict.fromkeys(FUNDS, Decimal(0))
-    cursor = debt.deadline
-    for allocation in sorted((a for a in allocations if a.kind == Allocation.Kind.PRINCIPAL), key=lambda a: (a.day, a.pk or 0)):
-        if allocation.day > day:
-            break
-        if allocation.day > cursor:
-            days = (allocation.day - cursor).days
-            for fund in FUNDS:
-                accrued[fund] += max(unpaid[fund], 0) * INTEREST_PER_DAY * days
-            cursor = allocation.day
-        for fund in FUNDS:
-            unpaid[fund] -= getattr(allocation, fund)
-    if day > cursor:
-        days = (day - cursor).days
-        for fund in FUNDS:
-            accrued[fund] += max(unpaid[fund], 0) * INTEREST_PER_DAY * days
-    return {f: int(accrued[f].to_integral_value()) for f in FUNDS}
+    """Interest per fund accrued on `debt` up to and including `day` (declarations.interest)."""
+    return interest.until(debt, day, allocations)
 
 
 def allocate(employer: Employer) -> list[Debt]:
     """Set every unallocated payment against the employer's debts; call inside a transaction.
 
     Returns the debts whose principal became fully paid (their months are then paid for the
-    workers, who are told: declarations.alerts).
+    workers, who are told: declarations.alerts). The workers' late months are recounted either
+    way: processing calls this too, and its new periods or charges may cover late months.
     """
     debts = list(Debt.objects.select_for_update().filter(employer=employer).order_by("period"))
     pool = list(Payment.objects.select_for_update().filter(employer=employer, unallocated__gt=0).order_by("paid_on", "id"))
     if not pool:
+        late.refresh(employer)
         return []
     by_debt: dict[int, list[Allocation]] = defaultdict(list)
     for allocation in Allocation.objects.filter(debt__employer=employer):
@@ -131,6 +111,7 @@ def allocate(employer: Employer) -> list[Debt]:
         payment.unallocated = remaining
         payment.save(update_fields=["unallocated"])
     alerts.months_paid(employer, newly_paid)
+    late.refresh(employer)
     return newly_paid
 
 
