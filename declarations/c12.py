@@ -50,6 +50,11 @@ class Line:
         return {"stt": self.stt, "noi_dung": self.label, **self.funds, "cong": self.cong, "text": self.text}
 
     @property
+    def labelled_cells(self) -> list[tuple[str, str]]:
+        """(column, value) pairs of `cells`, for the phone layout that names each figure."""
+        return list(zip(CELL_COLUMNS, self.cells, strict=True))
+
+    @property
     def cells(self) -> list[str]:
         """Cộng then the four funds, as the page shows them (dots between thousands, blank for zero)."""
         if self.fund_texts:
@@ -59,6 +64,9 @@ class Line:
         if self.total is not None and not any(self.funds.values()):
             return [dots(self.cong), "", "", "", ""]
         return [dots(v) for v in (self.cong, *(self.funds[f] for f in FUNDS))]
+
+
+CELL_COLUMNS = ("Cộng", "BHXH", "BHYT", "BHTN", "BHTNLĐ-BNN")
 
 
 def dots(value: int) -> str:
