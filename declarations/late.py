@@ -23,27 +23,41 @@ from declarations.models import Charge, Debt
 from registry.models import Employer, ParticipationPeriod
 
 _UNPAID = " + ".join(f"d.due_{f} - d.paid_{f}" for f in ("bhxh", "bhyt", "bhtn", "bhtnld"))
+_CHARGE, _DEBT, _PERIOD = Charge._meta.db_table, Debt._meta.db_table, ParticipationPeriod._meta.db_table
+# Only what can differ is read: the charges of the employer's late debts (none for an employer
+# that pays on time), and the periods that have a late month or a count to put right. A period
+# with a count but no month in the ledger keeps the register's figure. (Joins, not a correlated
+# EXISTS: with stale statistics the planner scanned all of the employer's charges per period.)
 _SQL = f"""
-WITH months AS (
+WITH late_months AS (
     SELECT c.person_id, c.month,
            bool_or(c.bhxh <> 0) AS bhxh, bool_or(c.bhyt <> 0) AS bhyt,
-           bool_or(c.bhtn <> 0) AS bhtn, bool_or(c.bhtnld <> 0) AS bhtnld,
-           bool_or(d.paid_on > d.deadline OR (d.paid_on IS NULL AND d.deadline < %(today)s AND {_UNPAID} > 0)) AS late
-      FROM {Charge._meta.db_table} c JOIN {Debt._meta.db_table} d ON d.id = c.debt_id
-     WHERE c.employer_id = %(employer)s
+           bool_or(c.bhtn <> 0) AS bhtn, bool_or(c.bhtnld <> 0) AS bhtnld
+      FROM {_CHARGE} c JOIN {_DEBT} d ON d.id = c.debt_id
+     WHERE d.employer_id = %(employer)s
+       AND (d.paid_on > d.deadline OR (d.paid_on IS NULL AND d.deadline < %(today)s AND {_UNPAID} > 0))
      GROUP BY c.person_id, c.month
+), counted_before AS (
+    SELECT DISTINCT p.id
+      FROM {_PERIOD} p JOIN {_CHARGE} c ON c.person_id = p.person_id AND c.employer_id = p.employer_id
+                                        AND c.month >= p.from_month AND (p.to_month IS NULL OR c.month <= p.to_month)
+     WHERE p.employer_id = %(employer)s AND p.late_months > 0
 ), counted AS (
-    SELECT p.id, count(*) FILTER (
-               WHERE m.late AND CASE p.scheme WHEN 'bhxh' THEN m.bhxh WHEN 'bhyt' THEN m.bhyt
-                                              WHEN 'bhtn' THEN m.bhtn ELSE m.bhtnld END
-           ) AS n
-      FROM {ParticipationPeriod._meta.db_table} p
-      JOIN months m ON m.person_id = p.person_id AND m.month >= p.from_month
-                   AND (p.to_month IS NULL OR m.month <= p.to_month)
-     WHERE p.employer_id = %(employer)s
-     GROUP BY p.id
+    SELECT id, sum(n)::int AS n FROM (
+        SELECT p.id, count(*) FILTER (
+                   WHERE CASE p.scheme WHEN 'bhxh' THEN m.bhxh WHEN 'bhyt' THEN m.bhyt
+                                       WHEN 'bhtn' THEN m.bhtn ELSE m.bhtnld END
+               ) AS n
+          FROM {_PERIOD} p
+          JOIN late_months m ON m.person_id = p.person_id AND m.month >= p.from_month
+                            AND (p.to_month IS NULL OR m.month <= p.to_month)
+         WHERE p.employer_id = %(employer)s
+         GROUP BY p.id
+        UNION ALL
+        SELECT id, 0 FROM counted_before
+    ) parts GROUP BY id
 )
-UPDATE {ParticipationPeriod._meta.db_table} p SET late_months = LEAST(counted.n, 32767)
+UPDATE {_PERIOD} p SET late_months = LEAST(counted.n, 32767)
   FROM counted WHERE p.id = counted.id AND p.late_months <> counted.n
 """  # noqa: S608 - table names from the models, values as parameters
 

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.test import Client
 
-from declarations import alerts
+from declarations import alerts, late
 from declarations import demo as declarations_demo
 from declarations.models import Debt
 from declarations.tests.support import BINH, DEMO_EMPLOYER, bearer, upload, workbook
@@ -110,3 +110,18 @@ def test_month_paid_before_its_deadline_is_not_late(client: Client) -> None:
         assert _late(newcomer, OCTOBER) == {"bhxh": 0, "bhyt": 0, "bhtn": 0, "bhtnld": 0}
         assert _late(binh, OCTOBER)["bhxh"] == 0
         assert _api_period(client, "10/2026")["row"]["late_months"] == 0
+
+
+def test_ledger_replaces_the_count_of_the_periods_it_covers_only(client: Client) -> None:
+    binh = Person.objects.get(ssn=BINH)
+    with _at(dt.date(2026, 11, 20)):
+        _process_october(client)
+        covered = ParticipationPeriod.objects.get(person=binh, scheme="bhxh", from_month=OCTOBER)
+        older = ParticipationPeriod.objects.filter(person=binh, scheme="bhxh", to_month__lt=dt.date(2020, 1, 1)).first()
+        assert older is not None
+        # Counts from elsewhere: the period the ledger covers (10/2026, not late) is recounted, the
+        # register's history before the ledger keeps its figure.
+        ParticipationPeriod.objects.filter(pk__in=[covered.pk, older.pk]).update(late_months=3)
+        assert late.refresh(DEMO_EMPLOYER) == 1
+        assert ParticipationPeriod.objects.get(pk=covered.pk).late_months == 0
+        assert ParticipationPeriod.objects.get(pk=older.pk).late_months == 3
