@@ -41,6 +41,7 @@ class Line:
     total: int | None = None  # Cộng, when it is not the sum of the funds (head counts, Thừa)
     text: str = ""  # a value that is not an amount (the interest rate)
     fund_texts: dict[str, str] = field(default_factory=dict)  # per fund, when the rate differs by fund
+    cong_text: str = ""  # with fund_texts: what goes in the Cộng column (the daily rate beside them)
 
     @property
     def cong(self) -> int:
@@ -58,7 +59,7 @@ class Line:
     def cells(self) -> list[str]:
         """Cộng then the four funds, as the page shows them (dots between thousands, blank for zero)."""
         if self.fund_texts:
-            return ["", *(self.fund_texts.get(f, "") for f in FUNDS)]
+            return [self.cong_text, *(self.fund_texts.get(f, "") for f in FUNDS)]
         if self.text:
             return [self.text, "", "", "", ""]
         if self.total is not None and not any(self.funds.values()):
@@ -279,6 +280,7 @@ def _rate_line(period: dt.date, *, legacy: bool, daily: bool) -> Line:
         )
     if daily:
         parts.append(interest.DAILY_TEXT)
-        if fund_texts:
-            fund_texts = {f: f"{t} + {interest.DAILY_TEXT}" for f, t in fund_texts.items()}
-    return Line("B.5.2", _("Tỷ lệ tính lãi"), text="; ".join(parts), fund_texts=fund_texts)
+    # Both rules in one month (an old debt and a new one): the monthly rates per fund, the daily
+    # rate in the Cộng column.
+    cong_text = f"+ {interest.DAILY_TEXT}" if legacy and daily else ""
+    return Line("B.5.2", _("Tỷ lệ tính lãi"), text="; ".join(parts), fund_texts=fund_texts, cong_text=cong_text)

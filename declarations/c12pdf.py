@@ -59,7 +59,7 @@ def render(statement: Statement) -> bytes:
         values = [line.funds[f] for f in ("bhxh", "bhyt", "bhtn", "bhtnld")] + [line.cong]
         cells = [line.stt, line.label]
         if line.fund_texts:
-            cells += [line.fund_texts.get(f, "") for f in ("bhxh", "bhyt", "bhtn", "bhtnld")] + [""]
+            cells += [line.fund_texts.get(f, "") for f in ("bhxh", "bhyt", "bhtn", "bhtnld")] + [line.cong_text]
         elif line.text:
             cells += [line.text, "", "", "", ""]
         elif line.stt in COUNT_LINES:

@@ -9,10 +9,12 @@ New rule (from 07/2025): 0.03 % a day from the day after the deadline.
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
+from pypdf import PdfReader
 
-from declarations import c12
+from declarations import c12, c12pdf
 from declarations.models import Allocation, Charge, Debt, deadline_of
 from declarations.payments import interest_until
 from registry.models import Employer, Person
@@ -93,6 +95,24 @@ def test_c12_of_a_month_before_july_2025_shows_the_monthly_rates_and_the_interes
     assert rate.cells == ["", si, hi, si, si]
     assert may.line("Đ.2.3").cong == 96_660 + 17_579 + 7_733 + 1_933
     assert may.line("A.3").cong == 0
+    text = "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(c12pdf.render(may))).pages)
+    assert "0,9666 %/tháng" in text and "0,9766 %/tháng" in text and "96.660" in text
+
+
+@pytest.mark.django_db
+def test_c12_with_an_old_and_a_new_debt_late_in_the_same_month_names_both_rates() -> None:
+    employer = _employer()
+    months = [dt.date(2025, m, 1) for m in range(6, 10)]
+    debts = _ledger(employer, months)
+    Debt.objects.filter(pk__in=[debts[months[0]].pk, debts[months[1]].pk]).update(**DUE)
+    september = c12.build(employer, months[3], today=dt.date(2025, 9, 30))
+    # 06/2025 (old rule): 1/8 and 1/9 → September's share is one month at 0.9666 %.
+    # 07/2025 (daily): deadline 31/8 → 30 days × 0.03 % in September.
+    assert september.line("B.5.3").funds["bhxh"] == 96_660 + 90_000
+    assert september.line("B.5.1").funds["bhxh"] == 20_000_000
+    rate = september.line("B.5.2")
+    assert rate.cells == ["+ 0,03 %/ngày", "0,9666 %/tháng", "0,9766 %/tháng", "0,9666 %/tháng", "0,9666 %/tháng"]
+    assert rate.text == "BHXH, BHTN, BHTNLĐ 0,9666 %/tháng; BHYT 0,9766 %/tháng; 0,03 %/ngày"
 
 
 @pytest.mark.django_db
