@@ -49,8 +49,7 @@ KNOWN_MONTHLY_RATES: dict[int, tuple[Decimal, Decimal | None]] = {
 }
 # Years with no source: the last known rate before them (or the first known one) is assumed:
 # 2018–2019 as 2017, 2021–2025 as 2020, BHYT of 2016 as 2017, years before 2016 as 2016 (as the
-# guide does for evasion before 2016), after 2026 as 2026.
-ASSUMED_YEARS = "≤2015, 2018, 2019, 2021–2025, ≥2027; BHYT 2016"
+# guide does for evasion before 2016), after 2026 as 2026. Add a year's announced rates here.
 
 
 class _Allocated(Protocol):
