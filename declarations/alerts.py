@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.services import record
+from declarations import late
 from declarations.models import AlertSetting, Charge, Debt
 from declarations.validation import chunks, month_text
 from messaging.services import queue_sms
@@ -159,11 +160,19 @@ def sms_alerts(person_id: int) -> bool:
     return AlertSetting.objects.filter(person_id=person_id, sms=True).exists()
 
 
-@transaction.atomic
 def flag_overdue(today: dt.date | None = None) -> int:
+    """The daily late check: the 60-day flag, then the workers' late months (declarations.late),
+    each employer's recount in a transaction of its own."""
+    today = today or timezone.localdate()
+    flagged = _flag_overdue(today)
+    late.refresh_overdue(today)
+    return flagged
+
+
+@transaction.atomic
+def _flag_overdue(today: dt.date) -> int:
     """Debts unpaid 60 days past the deadline (chậm đóng turning into trốn đóng): flagged once, each
     worker told in the app, the office told by the flag on its list and the audit trail."""
-    today = today or timezone.localdate()
     debts = [
         d
         for d in Debt.objects.select_for_update(skip_locked=True)

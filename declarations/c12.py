@@ -1,8 +1,16 @@
 """The monthly statement C12 of one employer (declarations.md §4.2): sections A–Đ, each line split
 BHXH / BHYT / BHTN / BHTNLĐ-BNN / Cộng, from the ledger (charges, debts, payments, allocations).
 
-B.6 "2% bắt buộc để lại" is shown as 0: the 2024 law pays sickness and maternity benefits from the
-fund directly, and no retention rule was found to apply (declarations.md §4.2 has the line only).
+B.6 "2% bắt buộc để lại": under Law SI 71/2006 art. 92(1)(a) the employer paid 3 % of the wage
+fund into the sickness and maternity fund "trong đó người sử dụng lao động giữ lại 2%" to pay those
+benefits directly and settle with BHXH each quarter. Law SI 58/2014 art. 86(1)(a), in force
+01/01/2016, and Law SI 41/2024 art. 33(1)(a) say only "3% vào quỹ ốm đau và thai sản" (the 2024
+text was read in a public law mirror; the 2006 wording is recalled, not retrieved). So the line is
+2 % of the BHXH wage fund (B.2) for months before 01/2016 and 0 since: the retention ended with the
+2014 law, not the 2024 one. It is shown for the record; the ledger does not net it off B.3.
+
+B.5 uses the rule of each debt's month (declarations.interest): a monthly rate before 07/2025,
+0.03 % a day since; B.5.2 names the rates that applied in the statement's month.
 """
 
 from __future__ import annotations
@@ -18,7 +26,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from declarations import ledger
+from declarations import interest, ledger
 from declarations.models import FUNDS, Allocation, Charge, Debt, Payment
 from declarations.payments import interest_until
 from declarations.validation import add_months, month_text
@@ -32,6 +40,8 @@ class Line:
     funds: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FUNDS, 0))
     total: int | None = None  # Cộng, when it is not the sum of the funds (head counts, Thừa)
     text: str = ""  # a value that is not an amount (the interest rate)
+    fund_texts: dict[str, str] = field(default_factory=dict)  # per fund, when the rate differs by fund
+    cong_text: str = ""  # with fund_texts: what goes in the Cộng column (the daily rate beside them)
 
     @property
     def cong(self) -> int:
@@ -41,13 +51,23 @@ class Line:
         return {"stt": self.stt, "noi_dung": self.label, **self.funds, "cong": self.cong, "text": self.text}
 
     @property
+    def labelled_cells(self) -> list[tuple[str, str]]:
+        """(column, value) pairs of `cells`, for the phone layout that names each figure."""
+        return list(zip(CELL_COLUMNS, self.cells, strict=True))
+
+    @property
     def cells(self) -> list[str]:
         """Cộng then the four funds, as the page shows them (dots between thousands, blank for zero)."""
+        if self.fund_texts:
+            return [self.cong_text, *(self.fund_texts.get(f, "") for f in FUNDS)]
         if self.text:
             return [self.text, "", "", "", ""]
         if self.total is not None and not any(self.funds.values()):
             return [dots(self.cong), "", "", "", ""]
         return [dots(v) for v in (self.cong, *(self.funds[f] for f in FUNDS))]
+
+
+CELL_COLUMNS = ("Cộng", "BHXH", "BHYT", "BHTN", "BHTNLĐ-BNN")
 
 
 def dots(value: int) -> str:
@@ -157,19 +177,20 @@ def build(employer: Employer, period: dt.date, today: dt.date | None = None) -> 
                         adjust_down_old[fund] -= value
     accrued_now = dict.fromkeys(FUNDS, 0)
     base_overdue = dict.fromkeys(FUNDS, 0)
+    rules_used = {"legacy": False, "daily": False}
     for debt in debts:
         during = interest_until(debt, end, allocations[debt.pk])
         earlier = interest_until(debt, previous_end, allocations[debt.pk])
         for fund in FUNDS:
             accrued_now[fund] += during[fund] - earlier[fund]
-        if debt.deadline < end:
-            paid = {
-                f: sum(getattr(a, f) for a in allocations[debt.pk] if a.kind == "principal" and a.day <= debt.deadline)
-                for f in FUNDS
-            }
-            if any(during[f] - earlier[f] for f in FUNDS):
-                for fund in FUNDS:
-                    base_overdue[fund] += getattr(debt, f"due_{fund}") - paid[fund]
+        base = interest.base_in_month(debt, start, end, allocations[debt.pk])
+        if any(base.values()):
+            rules_used["legacy" if interest.legacy(debt) else "daily"] = True
+            for fund in FUNDS:
+                base_overdue[fund] += base[fund]
+    if not any(rules_used.values()):
+        rules_used["legacy" if period < interest.DAILY_FROM else "daily"] = True
+    rate_line = _rate_line(period, legacy=rules_used["legacy"], daily=rules_used["daily"])
     paid_lines = []
     for payment in Payment.objects.filter(employer=employer, paid_on__gte=start, paid_on__lte=end).order_by("paid_on", "id"):
         paid_lines.append(
@@ -214,9 +235,9 @@ def build(employer: Employer, period: dt.date, today: dt.date | None = None) -> 
         Line("B.4.3", _("Điều chỉnh"), _sub(adjust_up, adjust_down)),
         Line("B.5", _("Lãi")),
         Line("B.5.1", _("Số tiền tính lãi"), base_overdue),
-        Line("B.5.2", _("Tỷ lệ tính lãi"), text="0,03 %/ngày"),
+        rate_line,
         Line("B.5.3", _("Tổng tiền lãi"), accrued_now),
-        Line("B.6", _("2% bắt buộc để lại")),
+        Line("B.6", _("2% bắt buộc để lại"), retained(period, wages)),
         Line("C", _("Số tiền đã nộp trong kỳ"), total=sum(p.cong for p in paid_lines)),
         *paid_lines,
         Line("D", _("Phân bổ tiền đóng"), {f: d1[f] + d2[f] for f in FUNDS}),
@@ -233,3 +254,33 @@ def build(employer: Employer, period: dt.date, today: dt.date | None = None) -> 
         if line.stt in ("A", "B", "B.4", "B.5", "B.6", "Đ") and line.total is None and not any(line.funds.values()):
             line.total = 0
     return Statement(employer, period, lines)
+
+
+RETENTION_UNTIL = dt.date(2016, 1, 1)
+
+
+def retained(period: dt.date, wages: dict[str, int]) -> dict[str, int]:
+    """B.6: 2 % of the BHXH wage fund kept by the employer, for months before 01/2016 (see above)."""
+    out = dict.fromkeys(FUNDS, 0)
+    if period < RETENTION_UNTIL:
+        out["bhxh"] = (wages["bhxh"] * 2 + 50) // 100  # VND, half up
+    return out
+
+
+def _rate_line(period: dt.date, *, legacy: bool, daily: bool) -> Line:
+    """B.5.2: the monthly rates of the statement's year (old rule) and/or 0.03 %/day."""
+    parts = []
+    fund_texts: dict[str, str] = {}
+    if legacy:
+        rates = interest.monthly_rates(period.year)
+        fund_texts = {f: f"{interest.percent_text(rates[f])} %/tháng" for f in FUNDS}
+        parts.append(
+            _("BHXH, BHTN, BHTNLĐ %(si)s %%/tháng; BHYT %(hi)s %%/tháng")
+            % {"si": interest.percent_text(rates["bhxh"]), "hi": interest.percent_text(rates["bhyt"])}
+        )
+    if daily:
+        parts.append(interest.DAILY_TEXT)
+    # Both rules in one month (an old debt and a new one): the monthly rates per fund, the daily
+    # rate in the Cộng column.
+    cong_text = f"+ {interest.DAILY_TEXT}" if legacy and daily else ""
+    return Line("B.5.2", _("Tỷ lệ tính lãi"), text="; ".join(parts), fund_texts=fund_texts, cong_text=cong_text)

@@ -58,7 +58,9 @@ def render(statement: Statement) -> bytes:
         pdf.set_font(FAMILY, "B" if heading else "", 8.5)
         values = [line.funds[f] for f in ("bhxh", "bhyt", "bhtn", "bhtnld")] + [line.cong]
         cells = [line.stt, line.label]
-        if line.text:
+        if line.fund_texts:
+            cells += [line.fund_texts.get(f, "") for f in ("bhxh", "bhyt", "bhtn", "bhtnld")] + [line.cong_text]
+        elif line.text:
             cells += [line.text, "", "", "", ""]
         elif line.stt in COUNT_LINES:
             cells += [str(v) for v in values]
@@ -78,8 +80,10 @@ def render(statement: Statement) -> bytes:
         0,
         4,
         t(
-            "Lãi chậm đóng 0,03 %/ngày trên số tiền chậm đóng, tính từ ngày sau hạn đóng (ngày cuối tháng sau kỳ đóng), "
-            "Luật BHXH 2024 điều 40. Tiền nộp được phân bổ cho khoản nợ cũ nhất trước, tiền lãi sau cùng."
+            "Lãi chậm đóng các tháng từ 07/2025: 0,03 %/ngày trên số tiền chậm đóng, tính từ ngày sau hạn đóng "
+            "(ngày cuối tháng sau kỳ đóng), Luật BHXH 2024 điều 40. Các tháng trước 07/2025: lãi suất theo tháng "
+            "tính vào ngày đầu mỗi tháng trên số tiền chậm đóng từ 30 ngày trở lên (Luật BHXH 2014 điều 122). "
+            "Tiền nộp được phân bổ cho khoản nợ cũ nhất trước, tiền lãi sau cùng."
         ),
     )
     return bytes(pdf.output())

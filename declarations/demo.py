@@ -4,7 +4,8 @@ The dossiers hold the rows that the demo register's own periods imply (a period 
 month is a TD/TM row, one ending the month before a GH row, a new wage a DC row), so what the
 pages show agrees with the history. The ledger opens six months before the reference date; each
 month is paid by payment order on the 20th of the following month, one of them twelve days after
-its deadline (its interest shows in B.5 and stays owed as "Thiếu lãi"), and the last month is unpaid.
+its deadline (its interest shows in B.5 and stays owed as "Thiếu lãi"; the workers' history counts
+it as a late month), and the last month is unpaid.
 Bình (an account holder) gets her "month paid" notifications from the real allocation.
 """
 
@@ -16,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from accounts.models import User
+from declarations import late as late_months
 from declarations import ledger, payments
 from declarations.models import AlertSetting, Allocation, Charge, Debt, Dossier, DossierCounter, Payment, Row
 from declarations.validation import add_months
@@ -127,3 +129,5 @@ def seed(as_of: dt.date) -> None:
                 recorded_by=staff,
             )
             payments.allocate(employer)
+        # As of the reference date, not the day the demo is loaded: the month paid late counts.
+        late_months.refresh(employer, as_of)
