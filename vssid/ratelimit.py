@@ -21,12 +21,12 @@ import datetime as dt
 import hashlib
 import hmac
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.utils import timezone
 from django_tasks import task
 
@@ -136,6 +136,85 @@ def take_all(rates: Iterable[Rate], subject: object, *, now: dt.datetime | None 
     outside one, check first (check_all) so a refusal spends as little as possible."""
     for rate in rates:
         take(rate, subject, now=now)
+
+
+# ---- several budgets of one request in one statement ----------------------------------------
+# A request that takes half a dozen budgets (a registration: its address, its phone, its person)
+# paid a statement for each; these take or check them all in one.
+
+
+def check_budgets(budgets: Sequence[tuple[Rate, object]], *, now: dt.datetime | None = None) -> None:
+    """`check` on each (rate, subject) in one SELECT: RateLimited for the first spent one, in the given order."""
+    if not budgets:
+        return
+    now = now or timezone.now()
+    keys = [_key(rate, subject) for rate, subject in budgets]
+    running = {
+        key: (count, ends_at)
+        for key, count, ends_at in RateCounter.objects.filter(key__in=keys, window_ends_at__gt=now)
+        .order_by()
+        .values_list("key", "count", "window_ends_at")
+    }
+    for (rate, _subject), key in zip(budgets, keys, strict=True):
+        if rate.limit < 1:
+            raise RateLimited(rate, rate.window)
+        count, ends_at = running.get(key, (0, now))
+        if count >= rate.limit:
+            raise RateLimited(rate, ends_at - now)
+
+
+def take_budgets(budgets: Sequence[tuple[Rate, object]], *, now: dt.datetime | None = None) -> None:
+    """`take` on each (rate, subject) in one multi-row upsert: every one counted, or none and RateLimited.
+
+    The statement counts the budgets that allow it and leaves the spent ones alone; when one was
+    spent, the counts of the others are undone by rolling back: the statement runs in a
+    transaction without a savepoint (its own in autocommit; the caller's otherwise, which the
+    refusal then rolls back whole, so raise out of it as every refusal does). The refusal names
+    the first spent budget in the given order. Rows are written in key order, so two requests
+    sharing budgets lock them in the same order and cannot deadlock. Concurrent callers each add
+    exactly one to each budget, and none gets past a limit, as with `take`.
+    """
+    if not budgets:
+        return
+    now = now or timezone.now()
+    keyed = [(_key(rate, subject), rate) for rate, subject in budgets]
+    for _unused, rate in keyed:
+        if rate.limit < 1:
+            raise RateLimited(rate, rate.window)
+    if len({key for key, _rate in keyed}) != len(keyed):
+        # One upsert cannot change a row twice (PostgreSQL refuses); nor should a request count twice.
+        raise ValueError("the same budget twice in one take_budgets")
+    connection = connections[router.db_for_write(RateCounter)]
+    ops = connection.ops
+    table = ops.quote_name(RateCounter._meta.db_table)
+    key_col, count_col, ends_col = (ops.quote_name(name) for name in ("key", "count", "window_ends_at"))
+    spent = f"{table}.{ends_col} <= %s"
+    now_value = ops.adapt_datetimefield_value(now)
+    rows = sorted(keyed, key=lambda pair: pair[0])
+    values = ", ".join(["(%s, 1, %s)"] * len(rows))
+    limits = " ".join(["WHEN %s THEN %s"] * len(rows))
+    # Only quoted identifiers of the model and placeholders are formatted in; every value is a parameter.
+    sql = (
+        f"INSERT INTO {table} ({key_col}, {count_col}, {ends_col}) VALUES {values} "  # noqa: S608
+        f"ON CONFLICT ({key_col}) DO UPDATE SET "
+        f"{count_col} = CASE WHEN {spent} THEN 1 ELSE {table}.{count_col} + 1 END, "
+        f"{ends_col} = CASE WHEN {spent} THEN excluded.{ends_col} ELSE {table}.{ends_col} END "
+        f"WHERE {spent} OR {table}.{count_col} < CASE {table}.{key_col} {limits} END "
+        f"RETURNING {key_col}"
+    )
+    params: list[Any] = []
+    for key, rate in rows:
+        params += [key, ops.adapt_datetimefield_value(now + rate.window)]
+    params += [now_value, now_value, now_value]
+    for key, rate in rows:
+        params += [key, rate.limit]
+    with transaction.atomic(using=connection.alias, savepoint=False):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            counted = {row[0] for row in cursor.fetchall()}
+        for key, rate in keyed:
+            if key not in counted:
+                raise _refused(rate, key, now) or RateLimited(rate, rate.window)
 
 
 def hit(rate: Rate, subject: object, *, now: dt.datetime | None = None) -> int:
