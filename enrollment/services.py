@@ -21,8 +21,8 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q, QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.http import Http404, HttpRequest
 from django.urls import reverse
@@ -52,6 +52,7 @@ from messaging.services import SMS_MAX_LENGTH, enqueue_with_transaction, queue_s
 from places.models import Office, Province, Ward
 from registry.models import Person
 from vssid.clientip import client_ip
+from vssid.db.hot import fetch_one, instance_from_row
 from vssid.errors import DomainError
 from vssid.phone import InvalidPhone, normalize_phone
 from vssid.ratelimit import Rate, RateLimited, check_budgets, hit, take, take_all, take_budgets
@@ -401,23 +402,23 @@ def _same_person(person: Person, checked: _Checked) -> bool:
     )
 
 
-def _match_person(checked: _Checked, address: str | None) -> Person:
-    """The person of the register the data describes, within the budgets of the address and the identity."""
+def _match_person(checked: _Checked, address: str | None) -> tuple[Person, _Standing]:
+    """The person of the register the data describes, and what stands in the way of their
+    registering; within the budgets of the address and the identity."""
     try:
         if address:
             take_all(MATCHES_PER_ADDRESS, address)
     except RateLimited as exc:
         raise _limited(exc) from None
     ssn, cccd = checked.ssn, checked.cccd
-    # With whether the person has an account or a live registration: the refusal it makes is
-    # known without another query.
-    person = _with_standing(Person.objects.filter(ssn=ssn) if ssn else Person.objects.filter(cccd=cccd)).first()
+    found = _person_with_standing(ssn=ssn) if ssn else _person_with_standing(cccd=cccd)
+    person, standing = found if found is not None else (None, None)
     identity = f"person:{person.pk}" if person is not None else (f"ssn:{ssn}" if ssn else f"cccd:{cccd}")
     try:
         check_budgets([(rate, identity) for rate in MISMATCHES_PER_IDENTITY])
     except RateLimited as exc:
         raise _limited(exc) from None
-    if person is None or not _same_person(person, checked):
+    if person is None or standing is None or not _same_person(person, checked):
         # Counted outside any transaction: the refusal that follows must not roll the count back.
         for rate in MISMATCHES_PER_IDENTITY:
             hit(rate, identity)
@@ -431,7 +432,7 @@ def _match_person(checked: _Checked, address: str | None) -> Person:
         raise NameNeedsDiacritics(registered)
     # Kept as the register writes it: "nguyễn văn an" typed on a phone prints as on the CCCD.
     checked.full_name = registered
-    return person
+    return person, standing
 
 
 @dataclass(frozen=True)
@@ -444,20 +445,57 @@ class _Existing:
 
 _REGISTERED = (Registration.Status.SUBMITTED, Registration.Status.RECEIVED)
 
+# Every submission reads the person with what stands in the way of registering (an account, a
+# live registration, a draft to replace), once to match and once locked in its transaction. As
+# fixed SQL (vssid.db.hot), prepared per connection: built by the ORM, the three EXISTS
+# subqueries cost more to compile than to run.
+_MATCH_NAMES = ("id", "ssn", "cccd", "full_name", "birth_year", "birth_month", "birth_day", "sex")
+# In the model's order, as instance_from_row wants them; the other fields are deferred.
+_MATCH_FIELDS = [field for field in Person._meta.concrete_fields if field.name in _MATCH_NAMES]
+_STANDING = (
+    f"EXISTS (SELECT 1 FROM {User._meta.db_table} u WHERE u.person_id = p.id), "  # noqa: S608 - names from models
+    f"EXISTS (SELECT 1 FROM {Registration._meta.db_table} r WHERE r.person_id = p.id AND r.status IN (%s, %s)), "
+    f"EXISTS (SELECT 1 FROM {Registration._meta.db_table} r WHERE r.person_id = p.id AND r.status = %s)"
+)
+_STANDING_PARAMS = [*_REGISTERED, Registration.Status.AWAITING_CONFIRMATION]
 
-def _with_standing(people: QuerySet[Person]) -> QuerySet[Person]:
-    """People with `has_account` and `has_registration` (a live one past its OTP), read in the same query."""
-    return people.annotate(
-        has_account=Exists(User.objects.filter(person=OuterRef("pk"))),
-        has_registration=Exists(Registration.objects.filter(person=OuterRef("pk"), status__in=_REGISTERED)),
+
+@dataclass(frozen=True)
+class _Standing:
+    has_account: bool
+    has_registration: bool  # a live one past its OTP
+    has_draft: bool  # one waiting for its OTP, which a new submission replaces
+
+
+def _person_with_standing(*, ssn: str = "", cccd: str = "") -> tuple[Person, _Standing] | None:
+    """The person of the register with this BHXH code (or else CCCD), and what stands in the way."""
+    selected = ", ".join(f"p.{field.column}" for field in _MATCH_FIELDS)
+    column = "ssn" if ssn else "cccd"
+    row = fetch_one(
+        f"SELECT {selected}, {_STANDING} FROM {Person._meta.db_table} p WHERE p.{column} = %s ORDER BY p.id LIMIT 1",  # noqa: S608
+        [*_STANDING_PARAMS, ssn or cccd],
     )
+    if row is None:
+        return None
+    count = len(_MATCH_FIELDS)
+    return instance_from_row(Person, _MATCH_FIELDS, row[:count]), _Standing(*row[count:])
 
 
-def _existing(person: Person) -> _Existing | None:
-    """Why the person cannot register (from the annotations of _with_standing), or None."""
-    if getattr(person, "has_account"):  # noqa: B009 - an annotation, unknown to the type checker
+def _lock_with_standing(person: Person) -> _Standing:
+    """Lock the person's row (two submissions of one person take turns) and read what stands in the way."""
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""  # SQLite: one writer anyway
+    sql = f"SELECT {_STANDING} FROM {Person._meta.db_table} p WHERE p.id = %s{lock}"  # noqa: S608 - names from models
+    row = fetch_one(sql, [*_STANDING_PARAMS, person.pk])
+    if row is None:  # pragma: no cover - a person of the register is never deleted (PROTECT)
+        raise Person.DoesNotExist(person.pk)
+    return _Standing(*row)
+
+
+def _existing(person: Person, standing: _Standing) -> _Existing | None:
+    """Why the person cannot register, or None."""
+    if standing.has_account:
         return _Existing(has_account=True, live=None)
-    if not getattr(person, "has_registration"):  # noqa: B009
+    if not standing.has_registration:
         return None
     live = Registration.objects.filter(person=person, status__in=_REGISTERED).first()
     return _Existing(has_account=False, live=live) if live is not None else None
@@ -543,8 +581,8 @@ def submit_registration(data: RegistrationInput, *, request: HttpRequest | None 
     """
     checked = _check_fields(data)
     address = client_ip(request)
-    person = _match_person(checked, address)
-    existing = _existing(person)
+    person, standing = _match_person(checked, address)
+    existing = _existing(person, standing)
     if existing is not None:
         _refuse_existing(existing)
     # The budgets of the address, the phone and the person are taken in the transaction below:
@@ -604,18 +642,8 @@ def _record_submission(registration: Registration, *, address: str | None, reque
     """
     person = registration.person
     with transaction.atomic():
-        # Locked: serialises two submissions of one person; read with it, what stands in the way.
-        locked = (
-            _with_standing(Person.objects.select_for_update(of=("self",)).filter(pk=person.pk))
-            .annotate(
-                has_draft=Exists(
-                    Registration.objects.filter(person=OuterRef("pk"), status=Registration.Status.AWAITING_CONFIRMATION)
-                )
-            )
-            .only("pk")
-            .get()
-        )
-        existing = _existing(locked)
+        standing = _lock_with_standing(person)
+        existing = _existing(person, standing)
         if existing is not None:
             return existing
         budgets: list[tuple[Rate, object]] = [(rate, address) for rate in SUBMISSIONS_PER_ADDRESS] if address else []
@@ -625,7 +653,7 @@ def _record_submission(registration: Registration, *, address: str | None, reque
             take_budgets(budgets)
         except RateLimited as exc:
             raise _limited(exc) from None
-        if getattr(locked, "has_draft"):  # noqa: B009 - an annotation
+        if standing.has_draft:
             _abandon_drafts(registration)
         registration.reference = _new_reference()
         registration.save()  # no savepoint: a clash of references rolls back the transaction (see above)
