@@ -363,7 +363,9 @@ def run(*, seconds: float = 10, clients: int = 12, workers: int = 2, profile: bo
         workers_pids = worker_pids(server.pid)
         # The workers keep their connections (CONN_MAX_AGE), opened during the warm-up.
         backends = postgres_pids()
+        bare_cpu = cpu_seconds(workers_pids)
         bare = [drive(port, applicants, multipart, seconds=seconds, clients=clients, path=DISCARD)]
+        bare_cpu = cpu_seconds(workers_pids) - bare_cpu
         pg_before = cpu_seconds(backends)
         before = cpu_seconds(workers_pids), resource.getrusage(resource.RUSAGE_SELF), machine_ticks()
         registration = drive(port, applicants, multipart, seconds=seconds, clients=clients)
@@ -388,6 +390,7 @@ def run(*, seconds: float = 10, clients: int = 12, workers: int = 2, profile: bo
                 "postgres": round(pg_used * 1000 / done, 1),
                 "load_generator": round(client_used * 1000 / done, 1),
             },
+            "cpu_ms_per_bare_request": {"gunicorn_workers": round(bare_cpu * 1000 / max(bare[0]["requests"], 1), 2)},
         }
         busy, total = after[2][0] - before[2][0], after[2][1] - before[2][1]
         results["cpu"] = {
@@ -586,7 +589,8 @@ def report(results: dict[str, Any]) -> None:
     )
     cpu = results["cpu"]
     print(
-        f"  CPU per registration (ms): {results['cpu_ms_per_registration']}; machine busy {cpu['machine_busy_percent']}%, "
+        f"  CPU per registration (ms): {results['cpu_ms_per_registration']}; per bare request "
+        f"{results['cpu_ms_per_bare_request']}; machine busy {cpu['machine_busy_percent']}%, "
         f"this run {cpu['used_by_this_run_percent']}% of {cpu['cores']} cores"
     )
     worker = results.get("worker", {})
