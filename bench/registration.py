@@ -12,7 +12,7 @@ least TARGET_RATIO of the bare endpoint's rate. Every response is checked; error
 The photos are checked on the request and re-encoded by the worker (enrollment.photo_work); the
 worker's share is measured after the rounds by running its function on registrations of the run,
 as CPU per registration. Every row the run adds is deleted afterwards (registrations, OTPs,
-outbox, audit, queued tasks) and the photos live in a temporary MEDIA_ROOT, so the bench database
+outbox, audit, queued tasks, rate counters) and the photos live in a temporary MEDIA_ROOT, so the bench database
 stays reusable.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/vssid_bench .venv/bin/python bench/registration.py
@@ -283,10 +283,13 @@ def high_water_marks() -> dict[Any, Any]:
     from audit.models import AuditEvent
     from enrollment.models import Registration
     from messaging.models import Message
+    from vssid.models import RateCounter
 
+    # The rate counters too: each applicant's address, phone and person get budgets, and a run
+    # that left them would refuse the next runs that pick the same addresses and people.
     return {
         model: model._default_manager.order_by("-pk").values_list("pk", flat=True).first() or 0
-        for model in (AuditEvent, Message, OneTimeCode, Registration)
+        for model in (AuditEvent, Message, OneTimeCode, Registration, RateCounter)
     }
 
 
