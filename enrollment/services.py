@@ -657,7 +657,8 @@ def _record_submission(registration: Registration, *, address: str | None, reque
             _abandon_drafts(registration)
         registration.reference = _new_reference()
         registration.save()  # no savepoint: a clash of references rolls back the transaction (see above)
-        code = issue_code(OneTimeCode.Purpose.REGISTRATION, _otp_subject(registration.reference))
+        # The reference was drawn and inserted just above (unique): its subject has no codes yet.
+        code = issue_code(OneTimeCode.Purpose.REGISTRATION, _otp_subject(registration.reference), new_subject=True)
         queue_sms(
             to=registration.phone,
             kind="registration_otp",

@@ -74,9 +74,9 @@ def test_a_submission_takes_a_handful_of_statements(client: Client) -> None:
     assert response.status_code == 201
     sql = statements(queries)
     # The address's match budget, the person with what stands in the way, the identity's
-    # budgets; then the locked person, the budgets taken, the row, the OTP (3), the SMS, the
-    # two tasks and the audit row.
-    assert len(sql) <= 13, "\n".join(sql)
+    # budgets; then the locked person, the budgets taken, the row, the OTP, the SMS, the two
+    # tasks and the audit row.
+    assert len(sql) <= 11, "\n".join(sql)
     assert not [s for s in sql if "places_" in s.split(" WHERE ")[0]]  # no province, ward or office read
     assert len([s for s in sql if "vssid_ratecounter" in s]) == 3
 
