@@ -118,13 +118,18 @@ def _code_hash(purpose: str, subject: str, code: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
-def issue_code(purpose: str, subject: str) -> str:
-    """A fresh 6-digit code; earlier unused codes for the same subject stop working."""
+def issue_code(purpose: str, subject: str, *, new_subject: bool = False) -> str:
+    """A fresh 6-digit code; earlier unused codes for the same subject stop working.
+
+    `new_subject`: the caller has just created the subject (a registration's new reference), so
+    it has no earlier codes to count or end; the two statements that would find none are skipped.
+    """
     now = timezone.now()
-    recent = OneTimeCode.objects.filter(purpose=purpose, subject=subject, created_at__gte=now - dt.timedelta(hours=1))
-    if recent.count() >= OTP_MAX_PER_HOUR:
-        raise AccountError("otp_rate_limited", _("Bạn đã yêu cầu quá nhiều mã. Vui lòng thử lại sau một giờ."), status=429)
-    OneTimeCode.objects.filter(purpose=purpose, subject=subject, used_at__isnull=True).update(used_at=now)
+    if not new_subject:
+        recent = OneTimeCode.objects.filter(purpose=purpose, subject=subject, created_at__gte=now - dt.timedelta(hours=1))
+        if recent.count() >= OTP_MAX_PER_HOUR:
+            raise AccountError("otp_rate_limited", _("Bạn đã yêu cầu quá nhiều mã. Vui lòng thử lại sau một giờ."), status=429)
+        OneTimeCode.objects.filter(purpose=purpose, subject=subject, used_at__isnull=True).update(used_at=now)
     code = f"{secrets.randbelow(1_000_000):06d}"
     OneTimeCode.objects.create(
         purpose=purpose, subject=subject, code_hash=_code_hash(purpose, subject, code), expires_at=now + OTP_TTL

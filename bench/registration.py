@@ -12,7 +12,7 @@ least TARGET_RATIO of the bare endpoint's rate. Every response is checked; error
 The photos are checked on the request and re-encoded by the worker (enrollment.photo_work); the
 worker's share is measured after the rounds by running its function on registrations of the run,
 as CPU per registration. Every row the run adds is deleted afterwards (registrations, OTPs,
-outbox, audit, queued tasks) and the photos live in a temporary MEDIA_ROOT, so the bench database
+outbox, audit, queued tasks, rate counters) and the photos live in a temporary MEDIA_ROOT, so the bench database
 stays reusable.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/vssid_bench .venv/bin/python bench/registration.py
@@ -283,10 +283,13 @@ def high_water_marks() -> dict[Any, Any]:
     from audit.models import AuditEvent
     from enrollment.models import Registration
     from messaging.models import Message
+    from vssid.models import RateCounter
 
+    # The rate counters too: each applicant's address, phone and person get budgets, and a run
+    # that left them would refuse the next runs that pick the same addresses and people.
     return {
         model: model._default_manager.order_by("-pk").values_list("pk", flat=True).first() or 0
-        for model in (AuditEvent, Message, OneTimeCode, Registration)
+        for model in (AuditEvent, Message, OneTimeCode, Registration, RateCounter)
     }
 
 
@@ -299,10 +302,10 @@ def clean_up(marks: dict[Any, Any], started_at: dt.datetime) -> dict[str, int]:
     with transaction.atomic():
         for model, high in marks.items():
             deleted[model._meta.label] = model._default_manager.filter(pk__gt=high).delete()[0]
-        # The delivery tasks the outbox enqueued (nobody runs a worker during the bench).
-        deleted["tasks"] = DBTaskResult.objects.filter(enqueued_at__gte=started_at, task_path="messaging.tasks.deliver").delete()[
-            0
-        ]
+        # The tasks the run enqueued: SMS deliveries and photo re-encodings (no worker runs during
+        # the bench; worker_share calls the photos' function itself).
+        paths = ("messaging.tasks.deliver", "enrollment.photo_work.clean_registration_photos")
+        deleted["tasks"] = DBTaskResult.objects.filter(enqueued_at__gte=started_at, task_path__in=paths).delete()[0]
     return deleted
 
 
@@ -346,17 +349,7 @@ def run(*, seconds: float = 10, clients: int = 12, workers: int = 2, profile: bo
 
     tmp = Path(tempfile.mkdtemp(prefix="vssid-bench-"))
     port = free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.registration_settings",
-        "TRUSTED_PROXY_HOPS": "1",
-        "TRUSTED_PROXIES": "127.0.0.1",
-        "SMS_BACKEND": "file",
-        "SMS_FILE_PATH": str(tmp / "sms.jsonl"),
-        "MEDIA_ROOT": str(tmp / "media"),
-        "LOG_LEVEL": "WARNING",
-        "DEBUG": "",
-    }
+    env = {**os.environ, **server_environment(tmp)}
     command = [str(ROOT / ".venv/bin/gunicorn"), "vssid.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}"]
     command += ["--log-level", "warning", "--error-logfile", str(tmp / "gunicorn.log")]
     server = subprocess.Popen(command, cwd=ROOT, env=env)
@@ -373,7 +366,9 @@ def run(*, seconds: float = 10, clients: int = 12, workers: int = 2, profile: bo
         workers_pids = worker_pids(server.pid)
         # The workers keep their connections (CONN_MAX_AGE), opened during the warm-up.
         backends = postgres_pids()
+        bare_cpu = cpu_seconds(workers_pids)
         bare = [drive(port, applicants, multipart, seconds=seconds, clients=clients, path=DISCARD)]
+        bare_cpu = cpu_seconds(workers_pids) - bare_cpu
         pg_before = cpu_seconds(backends)
         before = cpu_seconds(workers_pids), resource.getrusage(resource.RUSAGE_SELF), machine_ticks()
         registration = drive(port, applicants, multipart, seconds=seconds, clients=clients)
@@ -398,6 +393,7 @@ def run(*, seconds: float = 10, clients: int = 12, workers: int = 2, profile: bo
                 "postgres": round(pg_used * 1000 / done, 1),
                 "load_generator": round(client_used * 1000 / done, 1),
             },
+            "cpu_ms_per_bare_request": {"gunicorn_workers": round(bare_cpu * 1000 / max(bare[0]["requests"], 1), 2)},
         }
         busy, total = after[2][0] - before[2][0], after[2][1] - before[2][1]
         results["cpu"] = {
@@ -451,6 +447,139 @@ def start_profilers(master: int, tmp: Path, seconds: float) -> list[subprocess.P
     ]
 
 
+def server_environment(tmp: Path) -> dict[str, str]:
+    """The environment the bench's server runs with: its settings, the proxy in front, files under `tmp`."""
+    return {
+        "DJANGO_SETTINGS_MODULE": "bench.registration_settings",
+        "TRUSTED_PROXY_HOPS": "1",
+        "TRUSTED_PROXIES": "127.0.0.1",
+        "SMS_BACKEND": "file",
+        "SMS_FILE_PATH": str(tmp / "sms.jsonl"),
+        "MEDIA_ROOT": str(tmp / "media"),
+        "LOG_LEVEL": "WARNING",
+        "DEBUG": "",
+    }
+
+
+def in_process(*, requests: int = 100, profile: Path | None = None) -> dict[str, Any]:
+    """Per-request CPU and SQL statements of the registration and of the bare endpoint, in this process.
+
+    The same WSGI application gunicorn serves (vssid.wsgi, so the same middleware stack), called
+    directly with the bench's request: no sockets, no scheduler, so the figures hardly move with
+    the machine's load. Each path gets a few warm-up requests, then `requests` measured ones.
+    The multipart parsing alone (Django's parser over the same body) is timed apart. Must run
+    before django.setup() in this process: it sets the server's environment first.
+    """
+    tmp = Path(tempfile.mkdtemp(prefix="vssid-bench-"))
+    os.environ.update(server_environment(tmp))
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from vssid.wsgi import application  # sets Django up with the bench's settings
+
+    photos = {name: make_photo(seed) for seed, name in enumerate(("id_front", "id_back", "portrait"))}
+    multipart = Multipart(photos)
+    warm = 5
+    applicants = iter(pick_applicants(requests + warm * 2))
+    marks = high_water_marks()
+    started_at = timezone.now()
+
+    def environ(applicant: Applicant, path: str) -> dict[str, Any]:
+        body = multipart.body(applicant)
+        return {
+            "REQUEST_METHOD": "POST",
+            "PATH_INFO": path,
+            "SCRIPT_NAME": "",
+            "QUERY_STRING": "",
+            "CONTENT_TYPE": multipart.content_type,
+            "CONTENT_LENGTH": str(len(body)),
+            "REMOTE_ADDR": "127.0.0.1",
+            "HTTP_X_FORWARDED_FOR": applicant.address,
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "8000",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.url_scheme": "http",
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": False,
+            "wsgi.multiprocess": True,
+            "wsgi.run_once": False,
+        }
+
+    def call(env: dict[str, Any]) -> str:
+        status: list[str] = []
+        chunks = application(env, lambda s, h, *a: status.append(s))
+        b"".join(chunks)
+        getattr(chunks, "close", lambda: None)()
+        return status[0].split()[0]
+
+    def measure(path: str, count: int, expected: str) -> dict[str, Any]:
+        for applicant in [next(applicants) for _ in range(warm if path == REGISTER else 2)]:
+            call(environ(applicant, path))
+        envs = [environ(next(applicants) if path == REGISTER else applicant0, path) for _ in range(count)]
+        statuses: Counter[str] = Counter()
+        statements = [0]
+
+        def counted(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+            statements[0] += 1
+            return execute(sql, params, many, context)
+
+        # Counted by a wrapper, not CaptureQueriesContext: each request resets connection.queries.
+        with connection.execute_wrapper(counted):
+            wall, cpu = time.perf_counter(), time.process_time()
+            for env in envs:
+                statuses[call(env)] += 1
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        return {
+            "requests": count,
+            "cpu_ms": round(cpu * 1000 / count, 2),
+            "wall_ms": round(wall * 1000 / count, 2),
+            "statements": round(statements[0] / count, 2),
+            "statuses": dict(statuses),
+            "errors": sum(n for status, n in statuses.items() if status != expected),
+        }
+
+    applicant0 = next(applicants)
+    results: dict[str, Any] = {}
+    try:
+        results["bare"] = measure(DISCARD, requests, "204")
+        if profile is not None:
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile(time.process_time)  # CPU, not time spent waiting on PostgreSQL
+            profiler.enable()
+            results["registration"] = measure(REGISTER, requests, "201")
+            profiler.disable()
+            with profile.open("w") as out:
+                stats = pstats.Stats(profiler, stream=out).strip_dirs()
+                stats.sort_stats("cumulative").print_stats(60)
+                stats.sort_stats("tottime").print_stats(40)
+        else:
+            results["registration"] = measure(REGISTER, requests, "201")
+        results["multipart_parse_ms"] = _parse_ms(environ(applicant0, DISCARD), repeat=requests)
+        with CaptureQueriesContext(connection) as queries:
+            call(environ(next(applicants), REGISTER))
+        results["statements_of_one_registration"] = [q["sql"][:160] for q in queries]
+    finally:
+        results["cleaned_rows"] = clean_up(marks, started_at)
+        shutil.rmtree(tmp, ignore_errors=True)
+    return results
+
+
+def _parse_ms(env: dict[str, Any], *, repeat: int) -> float:
+    """CPU ms of Django's multipart parsing of the bench's body alone (request.POST and request.FILES)."""
+    from django.core.handlers.wsgi import WSGIRequest
+
+    body = env["wsgi.input"].getvalue()
+    cpu = time.process_time()
+    for _ in range(repeat):
+        request = WSGIRequest({**env, "wsgi.input": io.BytesIO(body)})
+        assert len(request.FILES) == 3
+    return round((time.process_time() - cpu) * 1000 / repeat, 2)
+
+
 def report(results: dict[str, Any]) -> None:
     reg, ratio = results["registration"], results["ratio"]
     verdict = "meets" if ratio is not None and ratio >= TARGET_RATIO and not results["errors"] else "BELOW"
@@ -463,7 +592,8 @@ def report(results: dict[str, Any]) -> None:
     )
     cpu = results["cpu"]
     print(
-        f"  CPU per registration (ms): {results['cpu_ms_per_registration']}; machine busy {cpu['machine_busy_percent']}%, "
+        f"  CPU per registration (ms): {results['cpu_ms_per_registration']}; per bare request "
+        f"{results['cpu_ms_per_bare_request']}; machine busy {cpu['machine_busy_percent']}%, "
         f"this run {cpu['used_by_this_run_percent']}% of {cpu['cores']} cores"
     )
     worker = results.get("worker", {})
@@ -482,7 +612,17 @@ if __name__ == "__main__":
     parser.add_argument("--clients", type=int, default=12)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--profile", action="store_true", help="py-spy the workers (raw stacks into var/bench/)")
+    parser.add_argument(
+        "--in-process",
+        type=int,
+        metavar="N",
+        help="instead: N requests of each path through the WSGI application in this process (CPU ms, SQL statements)",
+    )
+    parser.add_argument("--cprofile", type=Path, help="with --in-process: cProfile of the registrations into this file")
     args = parser.parse_args()
+    if args.in_process:
+        print(json.dumps(in_process(requests=args.in_process, profile=args.cprofile), indent=2, default=str))
+        sys.exit(0)
     outcome = run(seconds=args.seconds, clients=args.clients, workers=args.workers, profile=args.profile)
     report(outcome)
     print(json.dumps({k: v for k, v in outcome.items() if k != "server_errors"}, indent=2, default=str))

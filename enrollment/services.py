@@ -11,17 +11,19 @@ import datetime as dt
 import hmac
 import math
 import secrets
+import time
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
+from django.db.models.signals import post_delete, post_save
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -46,16 +48,18 @@ from enrollment.photo_work import (
 )
 from enrollment.photos import PhotoError, check_photo
 from messaging.models import Message
-from messaging.services import SMS_MAX_LENGTH, queue_sms, sms_length
+from messaging.services import SMS_MAX_LENGTH, enqueue_with_transaction, queue_sms, sms_length
 from places.models import Office, Province, Ward
 from registry.models import Person
 from vssid.clientip import client_ip
+from vssid.db.hot import fetch_one, instance_from_row
 from vssid.errors import DomainError
 from vssid.phone import InvalidPhone, normalize_phone
-from vssid.ratelimit import Rate, RateLimited, check_all, hit, take, take_all
+from vssid.ratelimit import Rate, RateLimited, check_budgets, hit, take, take_all, take_budgets
 from vssid.text import fold, nfc
 
 DEADLINE_DAYS = 10
+REFERENCE_ATTEMPTS = 5
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U to misread
 RECEIVING_OFFICE_KINDS = (Office.Kind.CO_SO, Office.Kind.DISTRICT, Office.Kind.PROVINCIAL)
 # A submission writes its photos a moment before its row commits; a file this old without a row
@@ -194,6 +198,48 @@ def _is_code(value: str, max_length: int) -> bool:
     return 0 < len(value) <= max_length and value.isascii() and value.isdigit()
 
 
+# ---- reference data ---------------------------------------------------------------------------
+# Provinces, wards and receiving offices change a few times a year; every submission looked one
+# of each up. Each process keeps those it found for PLACE_CACHE_SECONDS. A save or delete through
+# the ORM (the admin) empties it in that process; other processes see the change within
+# PLACE_CACHE_SECONDS. A code not found is looked up each time: nothing a client types fills it.
+PLACE_CACHE_SECONDS = 300
+_Place = TypeVar("_Place", Province, Ward, Office)
+_places: dict[tuple[str, ...], tuple[float, Province | Ward | Office]] = {}
+
+
+def _cached_place(key: tuple[str, ...], lookup: Callable[[], _Place | None]) -> _Place | None:
+    kept = _places.get(key)
+    if kept is not None and kept[0] > time.monotonic():
+        return kept[1]  # type: ignore[return-value]
+    found = lookup()
+    if found is not None:
+        _places[key] = (time.monotonic() + PLACE_CACHE_SECONDS, found)
+    return found
+
+
+def forget_places(**_signal: object) -> None:
+    """Empty this process's copy of the reference data (connected to every save and delete of it)."""
+    _places.clear()
+
+
+for _model in (Province, Ward, Office):
+    post_save.connect(forget_places, sender=_model, dispatch_uid=f"enrollment.forget_places.save.{_model.__name__}")
+    post_delete.connect(forget_places, sender=_model, dispatch_uid=f"enrollment.forget_places.delete.{_model.__name__}")
+
+
+def current_province(code: str) -> Province | None:
+    return _cached_place(("province", code), Province.objects.current().filter(code=code).first)
+
+
+def current_ward(province_code: str, code: str) -> Ward | None:
+    return _cached_place(("ward", province_code, code), Ward.objects.current().filter(code=code, province_id=province_code).first)
+
+
+def receiving_office(code: str) -> Office | None:
+    return _cached_place(("office", code), Office.objects.current().filter(code=code, kind__in=RECEIVING_OFFICE_KINDS).first)
+
+
 def _check_fields(data: RegistrationInput) -> _Checked:
     """Every field but the photos, checked and normalised; no identity is looked at yet."""
     errors: dict[str, list[str]] = {}
@@ -239,18 +285,18 @@ def _check_fields(data: RegistrationInput) -> _Checked:
             errors["email"] = [_("Địa chỉ email không hợp lệ.")]
     province = None
     if _is_code(data.province_code, PROVINCE_CODE_MAX):
-        province = Province.objects.current().filter(code=data.province_code).first()
+        province = current_province(data.province_code)
     if province is None:
         errors["province_code"] = [_("Chọn tỉnh/thành phố.")]
     ward = None
     if data.ward_code:
         if _is_code(data.ward_code, WARD_CODE_MAX) and province is not None:
-            ward = Ward.objects.current().filter(code=data.ward_code, province_id=province.code).first()
+            ward = current_ward(province.code, data.ward_code)
         if ward is None:
             errors["ward_code"] = [_("Phường/xã không thuộc tỉnh/thành phố đã chọn.")]
     office = None
     if _is_code(data.office_code, OFFICE_CODE_MAX):
-        office = Office.objects.current().filter(code=data.office_code, kind__in=RECEIVING_OFFICE_KINDS).first()
+        office = receiving_office(data.office_code)
     if office is None:
         errors["office_code"] = [_("Chọn cơ quan BHXH nơi nộp tờ khai.")]
     if errors:
@@ -356,21 +402,23 @@ def _same_person(person: Person, checked: _Checked) -> bool:
     )
 
 
-def _match_person(checked: _Checked, address: str | None) -> Person:
-    """The person of the register the data describes, within the budgets of the address and the identity."""
+def _match_person(checked: _Checked, address: str | None) -> tuple[Person, _Standing]:
+    """The person of the register the data describes, and what stands in the way of their
+    registering; within the budgets of the address and the identity."""
     try:
         if address:
             take_all(MATCHES_PER_ADDRESS, address)
     except RateLimited as exc:
         raise _limited(exc) from None
     ssn, cccd = checked.ssn, checked.cccd
-    person = (Person.objects.filter(ssn=ssn) if ssn else Person.objects.filter(cccd=cccd)).first()
+    found = _person_with_standing(ssn=ssn) if ssn else _person_with_standing(cccd=cccd)
+    person, standing = found if found is not None else (None, None)
     identity = f"person:{person.pk}" if person is not None else (f"ssn:{ssn}" if ssn else f"cccd:{cccd}")
     try:
-        check_all(MISMATCHES_PER_IDENTITY, identity)
+        check_budgets([(rate, identity) for rate in MISMATCHES_PER_IDENTITY])
     except RateLimited as exc:
         raise _limited(exc) from None
-    if person is None or not _same_person(person, checked):
+    if person is None or standing is None or not _same_person(person, checked):
         # Counted outside any transaction: the refusal that follows must not roll the count back.
         for rate in MISMATCHES_PER_IDENTITY:
             hit(rate, identity)
@@ -384,7 +432,7 @@ def _match_person(checked: _Checked, address: str | None) -> Person:
         raise NameNeedsDiacritics(registered)
     # Kept as the register writes it: "nguyễn văn an" typed on a phone prints as on the CCCD.
     checked.full_name = registered
-    return person
+    return person, standing
 
 
 @dataclass(frozen=True)
@@ -395,10 +443,61 @@ class _Existing:
     live: Registration | None
 
 
-def _existing(person: Person) -> _Existing | None:
-    if User.objects.filter(person=person).exists():
+_REGISTERED = (Registration.Status.SUBMITTED, Registration.Status.RECEIVED)
+
+# Every submission reads the person with what stands in the way of registering (an account, a
+# live registration, a draft to replace), once to match and once locked in its transaction. As
+# fixed SQL (vssid.db.hot), prepared per connection: built by the ORM, the three EXISTS
+# subqueries cost more to compile than to run.
+_MATCH_NAMES = ("id", "ssn", "cccd", "full_name", "birth_year", "birth_month", "birth_day", "sex")
+# In the model's order, as instance_from_row wants them; the other fields are deferred.
+_MATCH_FIELDS = [field for field in Person._meta.concrete_fields if field.name in _MATCH_NAMES]
+_STANDING = (
+    f"EXISTS (SELECT 1 FROM {User._meta.db_table} u WHERE u.person_id = p.id), "  # noqa: S608 - names from models
+    f"EXISTS (SELECT 1 FROM {Registration._meta.db_table} r WHERE r.person_id = p.id AND r.status IN (%s, %s)), "
+    f"EXISTS (SELECT 1 FROM {Registration._meta.db_table} r WHERE r.person_id = p.id AND r.status = %s)"
+)
+_STANDING_PARAMS = [*_REGISTERED, Registration.Status.AWAITING_CONFIRMATION]
+
+
+@dataclass(frozen=True)
+class _Standing:
+    has_account: bool
+    has_registration: bool  # a live one past its OTP
+    has_draft: bool  # one waiting for its OTP, which a new submission replaces
+
+
+def _person_with_standing(*, ssn: str = "", cccd: str = "") -> tuple[Person, _Standing] | None:
+    """The person of the register with this BHXH code (or else CCCD), and what stands in the way."""
+    selected = ", ".join(f"p.{field.column}" for field in _MATCH_FIELDS)
+    column = "ssn" if ssn else "cccd"
+    row = fetch_one(
+        f"SELECT {selected}, {_STANDING} FROM {Person._meta.db_table} p WHERE p.{column} = %s ORDER BY p.id LIMIT 1",  # noqa: S608
+        [*_STANDING_PARAMS, ssn or cccd],
+    )
+    if row is None:
+        return None
+    count = len(_MATCH_FIELDS)
+    return instance_from_row(Person, _MATCH_FIELDS, row[:count]), _Standing(*row[count:])
+
+
+def _lock_with_standing(person: Person) -> _Standing:
+    """Lock the person's row (two submissions of one person take turns) and read what stands in the way."""
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""  # SQLite: one writer anyway
+    sql = f"SELECT {_STANDING} FROM {Person._meta.db_table} p WHERE p.id = %s{lock}"  # noqa: S608 - names from models
+    row = fetch_one(sql, [*_STANDING_PARAMS, person.pk])
+    if row is None:  # pragma: no cover - a person of the register is never deleted (PROTECT)
+        raise Person.DoesNotExist(person.pk)
+    return _Standing(*row)
+
+
+def _existing(person: Person, standing: _Standing) -> _Existing | None:
+    """Why the person cannot register, or None."""
+    if standing.has_account:
         return _Existing(has_account=True, live=None)
-    live = Registration.objects.filter(person=person, status__in=["submitted", "received"]).first()
+    if not standing.has_registration:
+        return None
+    live = Registration.objects.filter(person=person, status__in=_REGISTERED).first()
     return _Existing(has_account=False, live=live) if live is not None else None
 
 
@@ -482,8 +581,8 @@ def submit_registration(data: RegistrationInput, *, request: HttpRequest | None 
     """
     checked = _check_fields(data)
     address = client_ip(request)
-    person = _match_person(checked, address)
-    existing = _existing(person)
+    person, standing = _match_person(checked, address)
+    existing = _existing(person, standing)
     if existing is not None:
         _refuse_existing(existing)
     # The budgets of the address, the phone and the person are taken in the transaction below:
@@ -516,7 +615,15 @@ def submit_registration(data: RegistrationInput, *, request: HttpRequest | None 
         if name not in photos:
             getattr(registration, name).name = stored
     try:
-        existing = _record_submission(registration, address=address, request=request)
+        for attempt in range(REFERENCE_ATTEMPTS):
+            try:
+                existing = _record_submission(registration, address=address, request=request)
+                break
+            except IntegrityError:
+                # A reference drawn twice (one chance in 10^12 per draw), or a live registration
+                # committed meanwhile: the whole transaction is done again, and finds that one.
+                if attempt == REFERENCE_ATTEMPTS - 1:
+                    raise
     except Exception:
         delete_files(written)
         raise
@@ -527,39 +634,31 @@ def submit_registration(data: RegistrationInput, *, request: HttpRequest | None 
 
 
 def _record_submission(registration: Registration, *, address: str | None, request: HttpRequest | None) -> _Existing | None:
+    """The registration, its OTP, its SMS, its photo task and its audit row in one transaction, or why not.
+
+    A handful of statements: the person locked with what stands in the way, the budgets taken
+    in one statement, then the inserts. An IntegrityError (a reference drawn twice) rolls it all
+    back, and the caller does it again.
+    """
     person = registration.person
     with transaction.atomic():
-        Person.objects.select_for_update().filter(pk=person.pk).first()  # serialises two submissions of one person
-        existing = _existing(person)
+        standing = _lock_with_standing(person)
+        existing = _existing(person, standing)
         if existing is not None:
             return existing
+        budgets: list[tuple[Rate, object]] = [(rate, address) for rate in SUBMISSIONS_PER_ADDRESS] if address else []
+        budgets += [(rate, registration.phone) for rate in OTP_PER_PHONE]
+        budgets += [(rate, person.pk) for rate in OTP_PER_PERSON]
         try:
-            if address:
-                take_all(SUBMISSIONS_PER_ADDRESS, address)
+            take_budgets(budgets)
         except RateLimited as exc:
             raise _limited(exc) from None
-        _take_otp_budgets(registration.phone, person.pk)
-        # An earlier form whose OTP was never entered is abandoned: the new one replaces it. Its
-        # photos go once the deletion has committed: if this transaction rolls back, the draft
-        # and its photos both stay.
-        abandoned: list[str] = []
-        for draft in Registration.objects.filter(person=person, status=Registration.Status.AWAITING_CONFIRMATION):
-            abandoned += _file_names(draft)
-            draft.delete()
-        # A photo held from an earlier attempt may be the draft's and this one's alike.
-        abandoned = [name for name in abandoned if name not in _file_names(registration)]
-        if abandoned:
-            transaction.on_commit(lambda: delete_files(abandoned))
-        for _attempt in range(5):
-            registration.reference = _new_reference()
-            try:
-                with transaction.atomic():
-                    registration.save()
-                break
-            except IntegrityError:
-                if Registration.objects.filter(person=person, status__in=["submitted", "received"]).exists():
-                    raise
-        code = issue_code(OneTimeCode.Purpose.REGISTRATION, _otp_subject(registration.reference))
+        if standing.has_draft:
+            _abandon_drafts(registration)
+        registration.reference = _new_reference()
+        registration.save()  # no savepoint: a clash of references rolls back the transaction (see above)
+        # The reference was drawn and inserted just above (unique): its subject has no codes yet.
+        code = issue_code(OneTimeCode.Purpose.REGISTRATION, _otp_subject(registration.reference), new_subject=True)
         queue_sms(
             to=registration.phone,
             kind="registration_otp",
@@ -568,8 +667,7 @@ def _record_submission(registration: Registration, *, address: str | None, reque
             secret_of=_otp_subject(registration.reference),
         )
         # The worker decodes and re-encodes the photos once the row is there to be found.
-        registration_id = registration.pk
-        transaction.on_commit(lambda: clean_registration_photos.enqueue(registration_id), robust=True)
+        enqueue_with_transaction(clean_registration_photos, registration.pk)
         record_change(
             "registration.submit",
             acting_user=None,
@@ -579,6 +677,22 @@ def _record_submission(registration: Registration, *, address: str | None, reque
             request=request,
         )
     return None
+
+
+def _abandon_drafts(registration: Registration) -> None:
+    """An earlier form of the person whose OTP was never entered: the new one replaces it.
+
+    Its photos go once the deletion has committed: if the transaction rolls back, the draft and
+    its photos both stay.
+    """
+    abandoned: list[str] = []
+    for draft in Registration.objects.filter(person=registration.person, status=Registration.Status.AWAITING_CONFIRMATION):
+        abandoned += _file_names(draft)
+        draft.delete()
+    # A photo held from an earlier attempt may be the draft's and this one's alike.
+    abandoned = [name for name in abandoned if name not in _file_names(registration)]
+    if abandoned:
+        transaction.on_commit(lambda: delete_files(abandoned))
 
 
 def _file_names(registration: Registration) -> list[str]:

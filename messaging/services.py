@@ -9,10 +9,13 @@ is messaging.delivery.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
+from django_tasks.base import Task
+from django_tasks_db import DatabaseBackend
 
 from messaging.delivery import deliver_due_messages as deliver_due_messages  # re-exported for the test helpers
 from messaging.delivery import has_reissuer
@@ -57,9 +60,22 @@ def _insert(fields: dict[str, object], dedupe_key: str | None) -> Message:
         message, created = Message.objects.get_or_create(dedupe_key=dedupe_key, defaults=fields)
         if not created:
             return message
-    # robust: the row is committed whatever happens here; the periodic deliver_due picks it up.
-    transaction.on_commit(lambda: deliver.enqueue(message.pk), robust=True)
+    enqueue_with_transaction(deliver, message.pk)
     return message
+
+
+def enqueue_with_transaction(task: Task[..., Any], *args: Any) -> None:
+    """Enqueue `task` for what the caller's transaction writes: it runs only once that has committed.
+
+    The database backend stores the task as a row of that same transaction, committed with the
+    change or not at all, with no commit of its own after it (a disk flush each, per request).
+    Any other backend hands the task over at once, so it is called once the transaction has
+    committed; robust, as the periodic sweeps (deliver_due, the photo sweep) redo what it would have.
+    """
+    if connection.in_atomic_block and isinstance(task.get_backend(), DatabaseBackend):
+        task.enqueue(*args)
+    else:
+        transaction.on_commit(lambda: task.enqueue(*args), robust=True)
 
 
 def queue_sms(*, to: str, kind: str, body: str, secret: str = "", secret_of: str = "", dedupe_key: str | None = None) -> Message:

@@ -31,6 +31,7 @@ from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
 
+from vssid.db.hot import fetch_all
 from vssid.models import RateCounter
 
 
@@ -168,12 +169,14 @@ class Taking:
     def outcome(self, rows: Sequence[Sequence[Any]], now: dt.datetime) -> list[int]:
         """The counts in the order of the budgets; RateLimited for the first refusing budget, nothing counted."""
         counts: dict[str, int] = {}
-        refusal: RateLimited | None = None
+        refusals: dict[str, RateLimited] = {}
         for key, count, refused_until in rows:
             if refused_until is not None:
-                refusal = refusal or RateLimited(self.keys[key], refused_until - now)
+                refusals[key] = RateLimited(self.keys[key], refused_until - now)
             else:
                 counts[key] = int(count)
+        # The refusal names the first spent budget in the caller's order, whatever order the rows came in.
+        refusal = next((refusals[key] for key in self.keys if key in refusals), None)
         if refusal is None and len(counts) == len(self.keys):
             return [counts[key] for key in self.keys]
         if counts:
@@ -240,7 +243,7 @@ def taking(budgets: Sequence[Budget], *, now: dt.datetime, using: str | None = N
 
 def take_each(budgets: Sequence[Budget], *, now: dt.datetime | None = None) -> list[int]:
     """`take` on several budgets at once: each counts one event if every one allows it, and the counts
-    come back in order; if any is spent, RateLimited (for the first spent, in key order) and nothing is
+    come back in order; if any is spent, RateLimited (for the first spent, in the given order) and nothing is
     counted — inside a transaction or not.
 
     On PostgreSQL one statement (taking()) instead of one per budget. Elsewhere `take` on each in a
@@ -256,6 +259,34 @@ def take_each(budgets: Sequence[Budget], *, now: dt.datetime | None = None) -> l
         cursor.execute(f"WITH {plan.ctes} SELECT key, count, refused_until FROM {OUTCOME}", plan.params)  # noqa: S608
         rows = cursor.fetchall()
     return plan.outcome(rows, now)
+
+
+def check_budgets(budgets: Sequence[tuple[Rate, object]], *, now: dt.datetime | None = None) -> None:
+    """`check` on each (rate, subject) in one SELECT: RateLimited for the first spent one, in the given order."""
+    if not budgets:
+        return
+    now = now or timezone.now()
+    keys = [_key(rate, subject) for rate, subject in budgets]
+    alias = router.db_for_read(RateCounter)
+    ops = connections[alias].ops
+    table = ops.quote_name(RateCounter._meta.db_table)
+    key_col, count_col, ends_col = (ops.quote_name(name) for name in ("key", "count", "window_ends_at"))
+    placeholders = ", ".join(["%s"] * len(keys))
+    # Written out rather than built by the ORM, whose compiler cost more than the query.
+    sql = (
+        f"SELECT {key_col}, {count_col} FROM {table} "  # noqa: S608 - quoted names of the model
+        f"WHERE {key_col} IN ({placeholders}) AND {ends_col} > %s"
+    )
+    running = dict(fetch_all(sql, [*keys, ops.adapt_datetimefield_value(now)], using=alias))
+    for (rate, _subject), key in zip(budgets, keys, strict=True):
+        if rate.limit < 1 or running.get(key, 0) >= rate.limit:
+            raise _refused(rate, key, now) or RateLimited(rate, rate.window)
+
+
+def take_budgets(budgets: Sequence[tuple[Rate, object]], *, now: dt.datetime | None = None) -> None:
+    """`take` on each (rate, subject) in one statement: every one counted, or none and RateLimited
+    naming the first spent budget in the given order (take_each without the counts)."""
+    take_each(budgets, now=now)
 
 
 def hit(rate: Rate, subject: object, *, now: dt.datetime | None = None) -> int:

@@ -1,0 +1,115 @@
+"""What a submission costs the database, and the guarantees kept while making it cheap: a handful
+of statements, reference data read once per process yet changes seen, a clashing reference
+redone whole, the photo task stored with the row it is for."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django_tasks_db.models import DBTaskResult
+
+from api.tests.support import AN, API, error, photos
+from enrollment import services
+from enrollment.models import Registration
+from enrollment.tests.web_support import use_files
+from messaging.models import Message
+from places.models import Office
+from registry.models import Person
+from vssid.models import RateCounter
+from vssid.ratelimit import _key
+
+pytestmark = pytest.mark.django_db
+
+PHOTO_TASK = "enrollment.photo_work.clean_registration_photos"
+
+
+@pytest.fixture(autouse=True)
+def files(settings: Any, tmp_path: Path) -> Path:
+    services.forget_places()
+    return use_files(settings, tmp_path)
+
+
+def submit(client: Client, fields: dict[str, str], *, address: str = "203.0.113.7") -> Any:
+    return client.post(f"{API}/registrations", {**fields, **photos()}, REMOTE_ADDR=address, HTTP_ACCEPT_LANGUAGE="vi")
+
+
+def someone_else() -> dict[str, str]:
+    """The fields of another person of the seeded register who may register."""
+    person = (
+        Person.objects.filter(
+            account__isnull=True, registrations__isnull=True, birth_month__isnull=False, birth_day__isnull=False
+        )
+        .exclude(ssn=AN["ssn"])
+        .order_by("id")
+        .first()
+    )
+    assert person is not None and person.birth_month and person.birth_day
+    born = dt.date(person.birth_year, person.birth_month, person.birth_day)
+    return {
+        **AN,
+        "phone": "0987654321",
+        "full_name": person.full_name,
+        "ssn": person.ssn,
+        "date_of_birth": born.isoformat(),
+        "sex": str(person.sex),
+    }
+
+
+def statements(queries: CaptureQueriesContext) -> list[str]:
+    # Savepoints are the test's own transaction around the service's; production has none.
+    return [q["sql"] for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+
+
+def test_a_submission_takes_a_handful_of_statements(client: Client) -> None:
+    assert submit(client, someone_else()).status_code == 201  # reference data now known to this process
+    with CaptureQueriesContext(connection) as queries:
+        response = submit(client, AN)
+    assert response.status_code == 201
+    sql = statements(queries)
+    # The address's match budget, the person with what stands in the way, the identity's
+    # budgets; then the locked person, the budgets taken, the row, the OTP, the SMS, the two
+    # tasks and the audit row.
+    assert len(sql) <= 11, "\n".join(sql)
+    assert not [s for s in sql if "places_" in s.split(" WHERE ")[0]]  # no province, ward or office read
+    assert len([s for s in sql if "vssid_ratecounter" in s]) == 3
+
+
+def test_a_change_of_reference_data_is_seen_at_once(client: Client) -> None:
+    assert submit(client, someone_else()).status_code == 201
+    office = Office.objects.get(code=AN["office_code"])
+    office.valid_to = dt.date(2025, 6, 30)  # closed, through the admin
+    office.save()
+    body = error(submit(client, AN), 400, "invalid_input")
+    assert "office_code" in body["fields"]
+
+
+def test_a_reference_drawn_twice_redoes_the_whole_transaction(client: Client) -> None:
+    taken = submit(client, someone_else()).json()["reference"]
+    with mock.patch.object(services, "_new_reference", side_effect=[taken, "DK00000001"]):
+        response = submit(client, AN)
+    assert response.json()["reference"] == "DK00000001"
+    registration = Registration.objects.get(reference="DK00000001")
+    # The first attempt's rows and counts went with it: one of each.
+    assert Message.objects.filter(kind="registration_otp", to="+84912345678").count() == 1
+    assert DBTaskResult.objects.filter(task_path=PHOTO_TASK, args_kwargs__args=[registration.pk]).count() == 1
+    phone_budget = services.OTP_PER_PHONE[0]
+    assert RateCounter.objects.get(key=_key(phone_budget, "+84912345678")).count == 1
+
+
+def test_the_photo_task_is_stored_with_the_registration_or_not_at_all(client: Client) -> None:
+    reference = submit(client, AN).json()["reference"]
+    registration = Registration.objects.get(reference=reference)
+    assert DBTaskResult.objects.filter(task_path=PHOTO_TASK, args_kwargs__args=[registration.pk]).exists()
+    # A submission refused inside its transaction (the phone's hourly SMS spent) leaves no task.
+    for _ in range(4):
+        assert submit(client, AN).status_code == 201
+    tasks = DBTaskResult.objects.count()
+    error(submit(client, AN), 429, "otp_rate_limited")
+    assert DBTaskResult.objects.count() == tasks
