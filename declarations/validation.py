@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from declarations import codes
@@ -119,6 +118,35 @@ class RowIn:
             note=row.note,
             person_id=row.person_id,
         )
+
+
+ROW_FIELDS = (
+    "line",
+    "pa",
+    "ssn",
+    "cccd",
+    "full_name",
+    "birth_date",
+    "sex",
+    "title",
+    "wage",
+    "coefficient",
+    "allowances",
+    "from_month",
+    "to_month",
+    "note",
+    "person_id",
+)
+
+
+def rows_of(dossier_id: int) -> list[RowIn]:
+    """A saved dossier's rows, to check again (plain values: model instances cost more than the checks)."""
+    out = []
+    for pk, *values in Row.objects.filter(dossier_id=dossier_id).order_by("line").values_list("pk", *ROW_FIELDS):
+        row = RowIn(**dict(zip(ROW_FIELDS, values, strict=True)))
+        row.extra["pk"] = pk
+        out.append(row)
+    return out
 
 
 def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
@@ -502,7 +530,7 @@ def _pending_leaves(rows: list[RowIn], code: str) -> set[tuple[int, str]]:
             Row.objects.filter(
                 person_id__in=part,
                 pa__in=sorted(codes.LEAVING),
-                dossier__status__in=[Dossier.Status.SUBMITTED, Dossier.Status.RECEIVED],
+                dossier__status__in=[Dossier.Status.SUBMITTED, Dossier.Status.RECEIVED, Dossier.Status.PROCESSING],
             )
             .exclude(dossier__employer_id=code)
             .values_list("person_id", "dossier__employer_id")
@@ -547,31 +575,40 @@ def _check_within_file(rows: list[RowIn], problems: list[Problem]) -> None:
 
 
 def _check_declared(rows: list[RowIn], employer: Employer, dossier_id: int | None, problems: list[Problem]) -> None:
-    """A month already declared: the same person, code and from-month in another live dossier of the employer."""
-    wanted = {(r.who, r.pa, r.from_month): r for r in rows if r.who and r.from_month}
-    if not wanted:
-        return
-    whos = sorted({w for w, _, _ in wanted})
-    live = [Dossier.Status.SUBMITTED, Dossier.Status.RECEIVED, Dossier.Status.PROCESSED]
-    for part in chunks(whos):
-        qs = Row.objects.filter(dossier__employer=employer, dossier__status__in=live).filter(Q(ssn__in=part) | Q(cccd__in=part))
-        if dossier_id is not None:
-            qs = qs.exclude(dossier_id=dossier_id)
-        for ssn, cccd, pa, start, number, period in qs.values_list(
-            "ssn", "cccd", "pa", "from_month", "dossier__number", "dossier__period"
-        ):
-            for who in (ssn, cccd):
-                row = wanted.get((who, pa, start))
-                if row is not None:
-                    problems.append(
-                        Problem(
-                            row.line,
-                            "TuThang",
-                            _("Tháng %(month)s đã được kê khai (phương án %(pa)s) trong hồ sơ kỳ %(period)s %(number)s.")
-                            % {"month": month_text(start), "pa": pa, "period": month_text(period), "number": number},
-                        )
-                    )
-                    break
+    """A month already declared: the same person, code and from-month in another live dossier of the employer.
+
+    By person where the register knows them (the row index on person), by CCCD for first-time
+    participants (the index of rows with no person yet).
+    """
+    known = {(r.person_id, r.pa, r.from_month): r for r in rows if r.person_id and r.from_month}
+    newcomers = {(r.cccd, r.pa, r.from_month): r for r in rows if not r.person_id and r.cccd and r.from_month}
+    live = [Dossier.Status.SUBMITTED, Dossier.Status.RECEIVED, Dossier.Status.PROCESSING, Dossier.Status.PROCESSED]
+    found: list[tuple[RowIn, str, dt.date, str, dt.date]] = []
+    base = Row.objects.filter(dossier__employer=employer, dossier__status__in=live)
+    if dossier_id is not None:
+        base = base.exclude(dossier_id=dossier_id)
+    fields = ("pa", "from_month", "dossier__number", "dossier__period")
+    for part in chunks(sorted({key[0] for key in known})):
+        for pid, pa, start, number, period in base.filter(person_id__in=part).values_list("person_id", *fields):
+            if (row := known.get((pid, pa, start))) is not None:
+                found.append((row, pa, start, number, period))
+    for cccds in chunks(sorted({key[0] for key in newcomers})):
+        for cccd, pa, start, number, period in base.filter(person__isnull=True, cccd__in=cccds).values_list("cccd", *fields):
+            if (row := newcomers.get((cccd, pa, start))) is not None:
+                found.append((row, pa, start, number, period))
+    reported: set[int] = set()
+    for row, pa, start, number, period in found:
+        if row.line in reported:
+            continue
+        reported.add(row.line)
+        problems.append(
+            Problem(
+                row.line,
+                "TuThang",
+                _("Tháng %(month)s đã được kê khai (phương án %(pa)s) trong hồ sơ kỳ %(period)s %(number)s.")
+                % {"month": month_text(start), "pa": pa, "period": month_text(period), "number": number},
+            )
+        )
 
 
 def validate(
