@@ -19,6 +19,7 @@ Changes to months already charged become adjustment charges in the dossier's per
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -26,7 +27,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 from psycopg.types.json import Jsonb
@@ -142,8 +143,8 @@ def _copy(model: type[Model], names: Sequence[str], rows: Iterable[Sequence[Any]
     return len(rows)
 
 
-def _update_from(model: type[Model], names: Sequence[str], types: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-    """UPDATE these columns of many rows at once (first value of each tuple: the primary key)."""
+def _update_from(model: type[Model], names: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    """UPDATE these columns of many rows in one statement (first value of each tuple: the primary key)."""
     if not rows:
         return
     if connection.vendor != "postgresql":
@@ -151,15 +152,50 @@ def _update_from(model: type[Model], names: Sequence[str], types: Sequence[str],
         model._default_manager.bulk_update(objs, list(names), batch_size=2000)
         return
     q = connection.ops.quote_name
+    fields = {f.attname: f for f in model._meta.concrete_fields}
     table = q(model._meta.db_table)
-    column_of = {f.attname: f.column for f in model._meta.concrete_fields}
-    cols = [q(column_of[n]) for n in names]
-    sets = ", ".join(f"{c} = v.c{i}" for i, c in enumerate(cols))
-    arrays = ", ".join(f"%s::{t}[]" for t in ("bigint", *types))
-    aliases = ", ".join(["id", *(f"c{i}" for i in range(len(cols)))])
+    sets = ", ".join(f"{q(fields[n].column)} = v.c{i}" for i, n in enumerate(names))
+    arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in (model._meta.pk, *(fields[n] for n in names)))
+    aliases = ", ".join(["id", *(f"c{i}" for i in range(len(names)))])
     columns = [list(column) for column in zip(*rows, strict=True)]
+    pk = q(model._meta.pk.column)
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET {sets} FROM unnest({arrays}) AS v({aliases}) WHERE {table}.id = v.id", columns)  # noqa: S608 - names from the model
+        # Arrays, not VALUES or IN lists: a few parameters however many rows, so the client does
+        # not scan a query of 100,000 placeholders.
+        cursor.execute(f"UPDATE {table} SET {sets} FROM unnest({arrays}) AS v({aliases}) WHERE {table}.{pk} = v.id", columns)  # noqa: S608
+
+
+def _insert_returning(
+    model: type[Model], names: Sequence[str], rows: list[tuple[Any, ...]], returning: Sequence[str]
+) -> list[tuple[Any, ...]]:
+    """INSERT many rows, skipping those that break a unique constraint; the `returning` columns of those inserted."""
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        created = []
+        for row in rows:  # the development database (SQLite): files are small there
+            obj = model(**dict(zip(names, row, strict=True)))
+            try:
+                with transaction.atomic():
+                    obj.save(force_insert=True)
+            except IntegrityError:
+                continue
+            created.append(tuple(getattr(obj, n) for n in returning))
+        return created
+    q = connection.ops.quote_name
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    rest = [f for f in model._meta.concrete_fields if not f.primary_key and f.attname not in names]
+    columns = ", ".join(q(f.column) for f in (*(fields[n] for n in names), *rest))
+    arrays = ", ".join(f"%s::{fields[n].db_type(connection)}[]" for n in names)
+    defaults = "".join(f", CAST(%s AS {f.db_type(connection)})" for f in rest)
+    sql = (
+        f"INSERT INTO {q(model._meta.db_table)} ({columns}) SELECT u.*{defaults} FROM unnest({arrays}) AS u"  # noqa: S608
+        f" ON CONFLICT DO NOTHING RETURNING {', '.join(q(fields[n].column) for n in returning)}"
+    )
+    params = [f.get_default() for f in rest] + [list(column) for column in zip(*rows, strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [tuple(r) for r in cursor.fetchall()]
 
 
 # ---- first-time participants ---------------------------------------------------------------------
@@ -178,35 +214,30 @@ PERSON_FIELDS = ("ssn", "cccd", "full_name", "search_name", "birth_year", "birth
 
 
 def _new_people(lines: list[Line], employer: Employer) -> int:
-    """Create the batch's first-time participants (TM with a CCCD only), a new BHXH code each."""
-    newcomers = [r for r in lines if r.person_id is None and r.cccd]
-    if not newcomers:
-        return 0
-    # Someone created since the rows were checked (another employer's dossier) is not created twice.
-    known = dict(Person.objects.filter(cccd__in=[r.cccd for r in newcomers]).values_list("cccd", "pk"))
-    fresh = [r for r in newcomers if r.cccd not in known]
+    """Create the batch's first-time participants (TM with a CCCD only), a new BHXH code each.
+
+    One INSERT … ON CONFLICT DO NOTHING: a code drawn twice, or a CCCD someone else's dossier
+    registered since the rows were checked, leaves that row out; the CCCD's person is then used,
+    or a new code drawn.
+    """
+    waiting = {r.cccd: r for r in lines if r.person_id is None and r.cccd}
     prefix = employer.province_id[-2:].rjust(2, "0")
-    chosen: set[str] = set()
-    while len(chosen) < len(fresh):
-        candidates = {f"{prefix}{secrets.randbelow(10**8):08d}" for _ in range(len(fresh) - len(chosen) + 10)} - chosen
-        taken = set(Person.objects.filter(ssn__in=sorted(candidates)).values_list("ssn", flat=True))
-        chosen |= set(sorted(candidates - taken)[: len(fresh) - len(chosen)])
-    rows = []
-    for row, ssn in zip(fresh, sorted(chosen), strict=True):
-        year, month, day = _birth_parts(row.birth_date)
-        row.ssn = ssn
-        # search_name is what Person.save() fills; COPY skips save().
-        rows.append((ssn, row.cccd, row.full_name, fold(row.full_name), year, month, day, row.sex or 1, employer.province_id))
-    _copy(Person, PERSON_FIELDS, rows)
-    if fresh:
-        known.update(Person.objects.filter(cccd__in=[r.cccd for r in fresh]).values_list("cccd", "pk"))
-    for row in newcomers:
-        row.person_id = known[row.cccd]
-    ssns = dict(Person.objects.filter(pk__in=[known[r.cccd] for r in newcomers if r not in fresh]).values_list("pk", "ssn"))
-    for row in newcomers:
-        row.ssn = ssns.get(row.person_id or 0, row.ssn)
-    _update_from(Row, ("person_id", "ssn"), ("bigint", "varchar"), [(r.id, r.person_id, r.ssn) for r in newcomers])
-    return len(fresh)
+    created = 0
+    while waiting:
+        rows = []
+        for row in waiting.values():
+            year, month, day = _birth_parts(row.birth_date)
+            ssn = f"{prefix}{secrets.randbelow(10**8):08d}"
+            # search_name is what Person.save() fills; this INSERT skips save().
+            rows.append((ssn, row.cccd, row.full_name, fold(row.full_name), year, month, day, row.sex or 1, employer.province_id))
+        for pk, cccd, ssn in _insert_returning(Person, PERSON_FIELDS, rows, ("id", "cccd", "ssn")):
+            row = waiting.pop(cccd)
+            row.person_id, row.ssn = pk, ssn
+            created += 1
+        for pk, cccd, ssn in Person.objects.filter(cccd__in=list(waiting)).values_list("pk", "cccd", "ssn"):
+            row = waiting.pop(cccd)
+            row.person_id, row.ssn = pk, ssn
+    return created
 
 
 # ---- the register, in memory ---------------------------------------------------------------------
@@ -337,7 +368,6 @@ class PeriodBook:
         _update_from(
             ParticipationPeriod,
             ("to_month", "salary_basis", "position"),
-            ("date", "bigint", "varchar"),
             [(p.pk, p.to_month, p.salary_basis, p.position) for p in dirty],
         )
         code = self.employer.code
@@ -387,10 +417,11 @@ def apply_batch(dossier: Dossier, lines: list[Line], start: dt.date) -> Outcome:
     employer = dossier.employer
     period = dossier.period
     outcome = Outcome()
+    # People on the register before this batch; the ones it creates have no periods or charges yet.
+    known = {r.person_id for r in lines if r.person_id}
     outcome.new_people = _new_people(lines, employer)
-    person_ids = [r.person_id for r in lines if r.person_id]
-    book = PeriodBook(employer, person_ids)
-    before = {pid: book.spans(pid) for pid in set(person_ids)}
+    book = PeriodBook(employer, known)
+    before = {pid: book.spans(pid) for pid in known}
     first_touched: dict[int, dt.date] = {}
 
     for row in sorted(lines, key=lambda r: (r.from_month, r.line)):
@@ -434,9 +465,9 @@ def apply_batch(dossier: Dossier, lines: list[Line], start: dt.date) -> Outcome:
             charged = ledger.charged(employer, first_touched, earliest, add_months(period, -1))
             for pid, first in first_touched.items():
                 for month in ledger.months_between(first, add_months(period, -1)) if first < period else []:
-                    new, basis = ledger.month_charge(after[pid], month)
+                    new, basis = _month_charge(after[pid], month)
                     if month < start:
-                        old, _b = ledger.month_charge(before.get(pid, []), month)
+                        old, _b = _month_charge(before.get(pid, []), month)
                     else:
                         old = charged.get((pid, month), ledger.zero())
                     delta = {f: new[f] - old[f] for f in FUNDS}
@@ -446,10 +477,12 @@ def apply_batch(dossier: Dossier, lines: list[Line], start: dt.date) -> Outcome:
     # Regular charges of the months from this period on that were already written: these people's again.
     if first_touched:
         pids = sorted(first_touched)
+        charged_before = sorted(known & first_touched.keys())
         for later in Debt.objects.filter(employer=employer, period__gte=period, accrued=True).order_by("period"):
-            Charge.objects.filter(debt=later, kind=Charge.Kind.REGULAR, person_id__in=pids).delete()
+            for part in chunks(charged_before):
+                Charge.objects.filter(debt=later, kind=Charge.Kind.REGULAR, person_id__in=part).delete()
             for pid in pids:
-                amounts, basis = ledger.month_charge(after[pid], later.period)
+                amounts, basis = _month_charge(after[pid], later.period)
                 if any(amounts.values()):
                     charges.append(_charge(employer, pid, later.period, later, Charge.Kind.REGULAR, None, basis, amounts))
             touched.append(later)
@@ -457,11 +490,24 @@ def apply_batch(dossier: Dossier, lines: list[Line], start: dt.date) -> Outcome:
     outcome.adjustments = len(charges) - sum(1 for c in charges if c[4] == Charge.Kind.REGULAR) + len(adjusting)
     _copy(Charge, CHARGE_FIELDS, charges + adjusting)
     ledger.refresh_debts(touched)
+    # The rows' durable marker, with the people found or created for them, in the batch's transaction.
+    _update_from(Row, ("person_id", "ssn", "applied"), [(r.id, r.person_id, r.ssn, True) for r in lines])
     return outcome
 
 
+@functools.lru_cache(maxsize=4096)
+def _charge_of(spans: tuple[PeriodSpan, ...], month: dt.date) -> tuple[Amounts, int]:
+    return ledger.month_charge(spans, month)
+
+
+def _month_charge(spans: Sequence[PeriodSpan], month: dt.date) -> tuple[Amounts, int]:
+    """ledger.month_charge, remembered: most workers of a file share their periods' shape and wage."""
+    amounts, basis = _charge_of(tuple(spans), month)
+    return dict(amounts), basis
+
+
 def _basis(spans: list[PeriodSpan], month: dt.date) -> int:
-    return ledger.month_charge(spans, month)[1]
+    return _month_charge(spans, month)[1]
 
 
 def _adjusting_rows(
@@ -481,9 +527,9 @@ def _adjusting_rows(
         for month in ledger.months_between(row.from_month, row.to_month or row.from_month):
             salary = _salary(row, month) if (row.wage or row.coefficient is not None) else 0
             spans = [PeriodSpan(s, month, month, salary) for s in SCHEMES if month >= SCHEME_START[s]]
-            declared, basis = ledger.month_charge(spans, month)
+            declared, basis = _month_charge(spans, month)
             if month < start:
-                old, old_basis = ledger.month_charge(before.get(pid, []), month)
+                old, old_basis = _month_charge(before.get(pid, []), month)
             else:
                 old, old_basis = charged.get((pid, month), ledger.zero()), _basis(before.get(pid, []), month)
             funds = ("bhyt",) if row.pa in codes.BHYT_ONLY else FUNDS
