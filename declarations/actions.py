@@ -27,7 +27,7 @@ from audit.services import record_change
 from declarations import payments, processing
 from declarations.models import Dossier, DossierCounter, Row
 from declarations.services import DeclarationError, RowsInvalid, get_for_staff
-from declarations.validation import rows_of, validate
+from declarations.validation import MAX_ERRORS, Problem, rows_of, validate
 from registry.models import Employer
 
 MAX_REASON = 1000
@@ -105,24 +105,31 @@ def process(user: Any, pk: int, *, request: Any = None) -> Dossier:
     dossier = get_for_staff(user, pk)
     if dossier.status != Dossier.Status.RECEIVED:
         raise _refuse(dossier, _("xử lý"))
-    # The register may have moved since the employer submitted: checked again (reads only, before
-    # any lock), and the people found now are kept on the rows.
-    rows = rows_of(pk)
-    stored = [r.person_id for r in rows]
-    checked, problems = validate(rows, employer=dossier.employer, period=dossier.period, dossier_id=pk)
-    if problems:
-        raise RowsInvalid(problems, status=409)
-    moved = [(r.extra["pk"], r.person_id) for r, was in zip(checked, stored, strict=True) if r.person_id != was]
+    inline = dossier.row_count <= INLINE_ROWS
+    # A large file is checked again by the worker (seconds for 100,000 rows, not in a request).
+    moved = _recheck(dossier) if inline else []
     dossier = _start(user, pk, moved, request=request)
-    if dossier.row_count <= INLINE_ROWS:
+    if inline:
         try:
-            run(pk)
+            run(pk, checked=True)
         except DatabaseError:
             # A deadlock or a lost connection: the worker takes it from the rows not applied yet.
             logger.exception("processing dossier %s in the request failed; handed to the worker", pk)
             _enqueue(pk)
     dossier.refresh_from_db()
     return dossier
+
+
+def _recheck(dossier: Dossier) -> list[tuple[int, int | None]]:
+    """The rows against the register as it is now (it may have moved since the employer submitted):
+    RowsInvalid, or the rows whose person is found now (a newcomer someone else registered meanwhile).
+    Reads only, before any lock."""
+    rows = rows_of(dossier.pk)
+    stored = [r.person_id for r in rows]
+    checked, problems = validate(rows, employer=dossier.employer, period=dossier.period, dossier_id=dossier.pk)
+    if problems:
+        raise RowsInvalid(problems, status=409)
+    return [(r.extra["pk"], r.person_id) for r, was in zip(checked, stored, strict=True) if r.person_id != was]
 
 
 def _enqueue(pk: int) -> None:
@@ -162,12 +169,20 @@ def _lock_processing(pk: int) -> Dossier | None:
     return dossier
 
 
-def run(pk: int) -> str:
+def run(pk: int, *, checked: bool = False) -> str:
     """Apply a processing dossier's rows not applied yet, batch after batch, then number it.
 
     Safe to call again after a run was cut short, or twice at once: the status of the dossier after.
+    Rows the register no longer accepts send the dossier back to `received` with the problems.
     """
-    start = _prepare(pk)
+    dossier = Dossier.objects.select_related("employer").get(pk=pk)
+    moved: list[tuple[int, int | None]] = []
+    if dossier.status == Dossier.Status.PROCESSING and "ledger_start" not in dossier.outcome and not checked:
+        try:
+            moved = _recheck(dossier)
+        except RowsInvalid as exc:
+            return _send_back(pk, exc.problems)
+    start = _prepare(pk, moved)
     if start is None:
         return str(Dossier.objects.values_list("status", flat=True).get(pk=pk))
     for ids in processing.plan(pk):
@@ -177,12 +192,33 @@ def run(pk: int) -> str:
 
 
 @transaction.atomic(durable=True)
-def _prepare(pk: int) -> dt.date | None:
+def _send_back(pk: int, problems: list[Problem]) -> str:
+    dossier = _lock_processing(pk)
+    if dossier is None or "ledger_start" in dossier.outcome:
+        return str(Dossier.objects.values_list("status", flat=True).get(pk=pk))
+    dossier.status = Dossier.Status.RECEIVED
+    dossier.outcome = {"problems": [p.as_dict() for p in problems[:MAX_ERRORS]], "problem_count": len(problems)}
+    dossier.progress_at = timezone.now()
+    dossier.save(update_fields=["status", "outcome", "progress_at"])
+    record_change(
+        "declaration_processing_refused",
+        acting_user=dossier.decided_by,
+        object_type="dossier",
+        object_id=pk,
+        problems=len(problems),
+    )
+    return Dossier.Status.RECEIVED.value
+
+
+@transaction.atomic(durable=True)
+def _prepare(pk: int, moved: list[tuple[int, int | None]]) -> dt.date | None:
     dossier = _lock_processing(pk)
     if dossier is None:
         return None
     if "ledger_start" in dossier.outcome:  # a run before this one prepared it
         return dt.date.fromisoformat(dossier.outcome["ledger_start"])
+    for row_pk, person_id in moved:  # rarely any
+        Row.objects.filter(pk=row_pk, dossier=dossier).update(person_id=person_id)
     start = processing.prepare(dossier)
     dossier.outcome = {"ledger_start": start.isoformat()}
     dossier.progress_at = timezone.now()

@@ -92,8 +92,9 @@ class Line:
 LINE_FIELDS = tuple(Line.__dataclass_fields__)
 
 
-def plan(dossier_id: int, size: int = BATCH_ROWS) -> list[list[int]]:
+def plan(dossier_id: int, size: int | None = None) -> list[list[int]]:
     """The rows not applied yet, cut into batches of about `size` that each hold all rows of their people."""
+    size = size or BATCH_ROWS
     groups: dict[object, list[int]] = {}
     pending = Row.objects.filter(dossier_id=dossier_id, applied=False).order_by("person_id", "line")
     for pk, pid, cccd in pending.values_list("id", "person_id", "cccd"):

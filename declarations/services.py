@@ -52,6 +52,15 @@ class RowsInvalid(DeclarationError):
         self.problems = problems
 
 
+def refused_on_processing(dossier: Dossier) -> RowsInvalid | None:
+    """The problems the worker found when it checked a large dossier's rows again before processing
+    (the register had moved): the dossier went back to `received`, these say why."""
+    stored = dossier.outcome.get("problems") if dossier.status == Dossier.Status.RECEIVED else None
+    if not stored:
+        return None
+    return RowsInvalid([Problem(p["row"], p["key"], p["message"]) for p in stored], status=409)
+
+
 def parse_period(text: str) -> dt.date:
     """MMYYYY or MM/YYYY → first day of that month."""
     match = _PERIOD.match((text or "").strip())

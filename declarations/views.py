@@ -195,9 +195,12 @@ def staff_dossier(request: HttpRequest, dossier_id: int) -> HttpResponse:
         except DomainError as exc:
             error = exc
             dossier.refresh_from_db()
+    status = error.status if error else 200
+    if error is None and (refused := services.refused_on_processing(dossier)) is not None:
+        error = refused  # shown, but the page itself is fine
     rows = Paginator(dossier.rows.all(), 100).get_page(request.GET.get("page"))
     context = {"dossier": dossier, "rows": rows, "error": error, "problems": getattr(error, "problems", [])[:200]}
-    return render(request, "declarations/staff_dossier.html", context, status=(error.status if error else 200))
+    return render(request, "declarations/staff_dossier.html", context, status=status)
 
 
 @never_cache

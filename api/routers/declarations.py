@@ -26,6 +26,12 @@ ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: Erro
 MAX_JSON_ROWS = 1000
 
 
+class ProblemOut(Schema):
+    row: int
+    key: str
+    message: str
+
+
 class DossierOut(Schema):
     id: int
     employer_code: str = Field(..., alias="employer_id")
@@ -38,10 +44,18 @@ class DossierOut(Schema):
     return_reason: str
     row_count: int
     rows_done: int = Field(..., description="Rows applied to the register so far (while `processing`)")
+    problems: list[ProblemOut] = Field(
+        default_factory=list, description="Why the worker sent a large dossier back to `received` before processing it"
+    )
     created_at: dt.datetime
     submitted_at: dt.datetime | None
     received_at: dt.datetime | None
     decided_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_problems(obj: Dossier) -> list[dict[str, Any]]:
+        problems: list[dict[str, Any]] = obj.outcome.get("problems", []) if obj.status == Dossier.Status.RECEIVED else []
+        return problems
 
 
 class DossierPage(Schema):
