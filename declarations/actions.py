@@ -256,6 +256,7 @@ def _finish(pk: int) -> str:
         return str(Dossier.objects.values_list("status", flat=True).get(pk=pk))
     if dossier.rows.filter(applied=False).exists():  # another run is still at it
         return Dossier.Status.PROCESSING.value
+    processing.finish(dossier)
     dossier.seq, dossier.number = _number(dossier)
     dossier.status = Dossier.Status.PROCESSED
     dossier.decided_at = timezone.now()

@@ -28,7 +28,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Model
+from django.db.models import F, Model, Sum
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
@@ -459,6 +459,7 @@ def apply_batch(dossier: Dossier, lines: list[Line], start: dt.date) -> Outcome:
     debt = ledger.debt_for(employer, period)
     touched: list[Debt] = [debt]
     charges: list[tuple[Any, ...]] = []
+    removed: dict[int, Amounts] = {}  # per debt, the charges deleted
     # Months already charged (or settled before the ledger) that the rows changed: adjustments.
     if first_touched:
         earliest = min(first_touched.values())
@@ -481,7 +482,10 @@ def apply_batch(dossier: Dossier, lines: list[Line], start: dt.date) -> Outcome:
         charged_before = sorted(known & first_touched.keys())
         for later in Debt.objects.filter(employer=employer, period__gte=period, accrued=True).order_by("period"):
             for part in chunks(charged_before):
-                Charge.objects.filter(debt=later, kind=Charge.Kind.REGULAR, person_id__in=part).delete()
+                gone = Charge.objects.filter(debt=later, kind=Charge.Kind.REGULAR, person_id__in=part)
+                sums = gone.aggregate(**{f: Sum(f) for f in FUNDS})
+                removed[later.pk] = {f: removed.get(later.pk, {}).get(f, 0) + (sums[f] or 0) for f in FUNDS}
+                gone.delete()
             for pid in pids:
                 amounts, basis = _month_charge(after[pid], later.period)
                 if any(amounts.values()):
@@ -490,10 +494,36 @@ def apply_batch(dossier: Dossier, lines: list[Line], start: dt.date) -> Outcome:
     adjusting = _adjusting_rows(employer, [r for r in lines if r.pa in codes.ADJUSTING], debt, start, before)
     outcome.adjustments = len(charges) - sum(1 for c in charges if c[4] == Charge.Kind.REGULAR) + len(adjusting)
     _copy(Charge, CHARGE_FIELDS, charges + adjusting)
-    ledger.refresh_debts(touched)
+    _add_to_debts(touched, charges + adjusting, removed)
     # The rows' durable marker, with the people found or created for them, in the batch's transaction.
     _update_from(Row, ("person_id", "ssn", "applied"), [(r.id, r.person_id, r.ssn, True) for r in lines])
     return outcome
+
+
+def _add_to_debts(debts: list[Debt], added: list[tuple[Any, ...]], removed: dict[int, Amounts]) -> None:
+    """Move the debts' sums by the charges this batch wrote and deleted (summing all the charges of a
+    100,000-worker month again for each batch would cost more than the batch; `finish` does it once)."""
+    at = CHARGE_FIELDS.index("debt_id")
+    first = CHARGE_FIELDS.index(FUNDS[0])
+    delta: dict[int, Amounts] = {d.pk: {f: -removed.get(d.pk, {}).get(f, 0) for f in FUNDS} for d in debts}
+    for charge in added:
+        sums = delta[charge[at]]
+        for i, fund in enumerate(FUNDS):
+            sums[fund] += charge[first + i]
+    for pk, sums in delta.items():
+        if any(sums.values()):
+            Debt.objects.filter(pk=pk).update(**{f"due_{f}": F(f"due_{f}") + sums[f] for f in FUNDS})
+    # A debt that was paid and now owes more is not paid any longer (as ledger.refresh_debts says).
+    due = sum((F(f"due_{f}") for f in FUNDS[1:]), F(f"due_{FUNDS[0]}"))
+    paid = sum((F(f"paid_{f}") for f in FUNDS[1:]), F(f"paid_{FUNDS[0]}"))
+    settled = Debt.objects.filter(pk__in=list(delta), paid_on__isnull=False)
+    settled.alias(owed_total=due, paid_total=paid).filter(owed_total__gt=F("paid_total")).update(paid_on=None)
+
+
+def finish(dossier: Dossier) -> None:
+    """After the last batch: the sums of the debts the dossier touched, counted again from their charges."""
+    ledger.refresh_debts(Debt.objects.filter(employer=dossier.employer, period__gte=dossier.period, accrued=True))
+    ledger.refresh_debts([ledger.debt_for(dossier.employer, dossier.period)])
 
 
 @functools.lru_cache(maxsize=4096)
