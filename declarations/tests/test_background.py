@@ -214,3 +214,19 @@ def test_a_small_dossier_is_processed_in_the_request(client: Client) -> None:
     response = client.post(f"/api/v1/staff/declarations/{dossier.pk}/process", **bearer(client, "canbo.dongda"))
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "processed" and response.json()["rows_done"] == NEWCOMERS + 2
+
+
+def test_the_clerks_page_hands_a_large_dossier_to_the_worker(
+    client: Client, large: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    dossier = received()
+    client.force_login(User.objects.get(username="canbo.dongda"))
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = client.post(f"/staff/ke-khai/{dossier.pk}/", {"action": "process"}, follow=True)
+    assert len(queued) == 1
+    page = response.content.decode()
+    assert response.status_code == 200 and "Đang xử lý hồ sơ (7 dòng)" in page and "0 / 7" in page
+    # The employer sees the same state on their side.
+    client.force_login(User.objects.get(username="nhansu.demo"))
+    theirs = client.get(f"/don-vi/ke-khai/{dossier.pk}/").content.decode()
+    assert "Đang xử lý" in theirs and "hx-get" in theirs
