@@ -113,7 +113,7 @@ def plan(dossier_id: int, size: int | None = None) -> list[list[int]]:
 
 def load_lines(ids: Sequence[int]) -> list[Line]:
     """The rows among `ids` still to apply (a run that was cut short may have done some)."""
-    return [Line(*values) for values in Row.objects.filter(pk__in=ids, applied=False).values_list(*LINE_FIELDS)]
+    return [Line(*values) for values in Row.objects.filter(id__any_of=ids, applied=False).values_list(*LINE_FIELDS)]
 
 
 # ---- writing many rows ---------------------------------------------------------------------------
@@ -235,7 +235,7 @@ def _new_people(lines: list[Line], employer: Employer) -> int:
             row = waiting.pop(cccd)
             row.person_id, row.ssn = pk, ssn
             created += 1
-        for pk, cccd, ssn in Person.objects.filter(cccd__in=list(waiting)).values_list("pk", "cccd", "ssn"):
+        for pk, cccd, ssn in Person.objects.filter(cccd__any_of=list(waiting)).values_list("pk", "cccd", "ssn"):
             row = waiting.pop(cccd)
             row.person_id, row.ssn = pk, ssn
     return created
@@ -283,7 +283,7 @@ class PeriodBook:
         self.employer = employer
         self.periods: dict[tuple[int, str], list[Spell]] = defaultdict(list)
         for part in chunks(sorted(set(person_ids))):
-            periods = ParticipationPeriod.objects.filter(employer=employer, person_id__in=part).order_by("from_month")
+            periods = ParticipationPeriod.objects.filter(employer=employer, person_id__any_of=part).order_by("from_month")
             for values in periods.values_list(
                 "pk", "person_id", "scheme", "from_month", "to_month", "position", "salary_basis", "participant_group"
             ):

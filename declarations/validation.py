@@ -15,8 +15,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
+from django.db.models import Field, Lookup
 from django.utils.translation import gettext as _
 
 from declarations import codes
@@ -28,6 +29,9 @@ from registry.models import Employer, ParticipationPeriod, Person, Scheme
 
 MAX_ERRORS = 1000
 CHUNK = 5000
+# `any_of` takes one array parameter, whatever its length: a whole file's people in one query each
+# (a chunk per 5,000 made the server read the employer's earlier rows once per chunk).
+ARRAY_CHUNK = 200_000
 MAX_WAGE = 10_000_000_000  # a monthly wage above 10 billion dong is a typing error
 T = TypeVar("T")
 
@@ -147,6 +151,44 @@ def rows_of(dossier_id: int) -> list[RowIn]:
         row.extra["pk"] = pk
         out.append(row)
     return out
+
+
+class AnyOf(Lookup[Any]):
+    """`field__any_of=[…]`: `= ANY(array)` on PostgreSQL, one parameter however long the list.
+
+    `__in` sends one placeholder per value; for the 5,000 values of a chunk the client spent more
+    time building and scanning the statement, and Django preparing each value, than the server
+    spent answering it.
+    """
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def get_prep_lookup(self) -> Any:
+        return list(self.rhs)
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, params = self.process_lhs(compiler, connection)
+        values = list(self.rhs)
+        if not values:
+            return "1 = 0", []
+        if connection.vendor == "postgresql":
+            # Typed as the column: an int4[] against a bigint column is compared element by element
+            # instead of through a hash of the array.
+            return f"{lhs} = ANY(%s::{self.lhs.output_field.db_type(connection)}[])", [*params, values]
+        return f"{lhs} IN ({', '.join(['%s'] * len(values))})", [*params, *values]
+
+
+# On the fields the checks and processing look up by the thousand (instances: nothing else changes).
+for _model, _name in (
+    (Person, "ssn"),
+    (Person, "cccd"),
+    (ParticipationPeriod, "person"),
+    (Row, "person"),
+    (Row, "cccd"),
+    (Row, "id"),
+):
+    cast(Field[Any, Any], _model._meta.get_field(_name)).register_lookup(AnyOf)
 
 
 def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
@@ -409,25 +451,32 @@ class Span:
         return self.start <= month and (self.end is None or month <= self.end)
 
 
-def _people(rows: list[RowIn]) -> tuple[dict[str, Person], dict[str, Person]]:
+@dataclass(frozen=True)
+class Known:
+    pk: int
+    ssn: str
+    cccd: str
+
+
+def _people(rows: list[RowIn]) -> tuple[dict[str, Known], dict[str, Known]]:
     ssns = sorted({r.ssn for r in rows if r.ssn})
     cccds = sorted({r.cccd for r in rows if r.cccd and not r.ssn})
-    by_ssn: dict[str, Person] = {}
-    by_cccd: dict[str, Person] = {}
-    for part in chunks(ssns):
-        for person in Person.objects.filter(ssn__in=part).only("id", "ssn", "cccd", "full_name"):
-            by_ssn[person.ssn] = person
-    for part in chunks(cccds):
-        for person in Person.objects.filter(cccd__in=part).only("id", "ssn", "cccd", "full_name"):
-            by_cccd[person.cccd] = person
+    by_ssn: dict[str, Known] = {}
+    by_cccd: dict[str, Known] = {}
+    for part in chunks(ssns, ARRAY_CHUNK):
+        for pk, ssn, cccd in Person.objects.filter(ssn__any_of=part).values_list("pk", "ssn", "cccd"):
+            by_ssn[ssn] = Known(pk, ssn, cccd)
+    for part in chunks(cccds, ARRAY_CHUNK):
+        for pk, ssn, cccd in Person.objects.filter(cccd__any_of=part).values_list("pk", "ssn", "cccd"):
+            by_cccd[cccd] = Known(pk, ssn, cccd)
     return by_ssn, by_cccd
 
 
 def _spans(person_ids: list[int]) -> dict[int, list[Span]]:
     spans: dict[int, list[Span]] = defaultdict(list)
-    for part in chunks(person_ids):
+    for part in chunks(person_ids, ARRAY_CHUNK):
         for pid, employer, start, end, voluntary in ParticipationPeriod.objects.filter(
-            person_id__in=part, scheme=Scheme.BHXH
+            person_id__any_of=part, scheme=Scheme.BHXH
         ).values_list("person_id", "employer_id", "from_month", "to_month", "voluntary"):
             spans[pid].append(Span(employer or "", start, end, voluntary))
     return spans
@@ -525,10 +574,10 @@ def _pending_leaves(rows: list[RowIn], code: str) -> set[tuple[int, str]]:
     """(person, employer) pairs where the other employer has declared the worker's departure (GD/GC/GH) and awaits processing."""
     ids = [r.person_id for r in rows if r.person_id and r.pa in codes.OPENING]
     found: set[tuple[int, str]] = set()
-    for part in chunks(ids):
+    for part in chunks(ids, ARRAY_CHUNK):
         for pid, emp in (
             Row.objects.filter(
-                person_id__in=part,
+                person_id__any_of=part,
                 pa__in=sorted(codes.LEAVING),
                 dossier__status__in=[Dossier.Status.SUBMITTED, Dossier.Status.RECEIVED, Dossier.Status.PROCESSING],
             )
@@ -588,12 +637,12 @@ def _check_declared(rows: list[RowIn], employer: Employer, dossier_id: int | Non
     if dossier_id is not None:
         base = base.exclude(dossier_id=dossier_id)
     fields = ("pa", "from_month", "dossier__number", "dossier__period")
-    for part in chunks(sorted({key[0] for key in known})):
-        for pid, pa, start, number, period in base.filter(person_id__in=part).values_list("person_id", *fields):
+    for part in chunks(sorted({key[0] for key in known}), ARRAY_CHUNK):
+        for pid, pa, start, number, period in base.filter(person_id__any_of=part).values_list("person_id", *fields):
             if (row := known.get((pid, pa, start))) is not None:
                 found.append((row, pa, start, number, period))
-    for cccds in chunks(sorted({key[0] for key in newcomers})):
-        for cccd, pa, start, number, period in base.filter(person__isnull=True, cccd__in=cccds).values_list("cccd", *fields):
+    for cccds in chunks(sorted({key[0] for key in newcomers}), ARRAY_CHUNK):
+        for cccd, pa, start, number, period in base.filter(person__isnull=True, cccd__any_of=cccds).values_list("cccd", *fields):
             if (row := newcomers.get((cccd, pa, start))) is not None:
                 found.append((row, pa, start, number, period))
     reported: set[int] = set()
