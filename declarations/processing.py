@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import psycopg
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Model, Sum
 from django.utils import timezone
@@ -160,9 +161,9 @@ def _update_from(model: type[Model], names: Sequence[str], rows: list[tuple[Any,
     aliases = ", ".join(["id", *(f"c{i}" for i in range(len(names)))])
     columns = [list(column) for column in zip(*rows, strict=True)]
     pk = q(model._meta.pk.column)
-    with connection.cursor() as cursor:
-        # Arrays, not VALUES or IN lists: a few parameters however many rows, so the client does
-        # not scan a query of 100,000 placeholders.
+    # Arrays, not VALUES or IN lists: a few parameters however many rows, so the client does not
+    # scan a query of 100,000 placeholders.
+    with _bound_cursor() as cursor:
         cursor.execute(f"UPDATE {table} SET {sets} FROM unnest({arrays}) AS v({aliases}) WHERE {table}.{pk} = v.id", columns)  # noqa: S608
 
 
@@ -194,9 +195,16 @@ def _insert_returning(
         f" ON CONFLICT DO NOTHING RETURNING {', '.join(q(fields[n].column) for n in returning)}"
     )
     params = [f.get_default() for f in rest] + [list(column) for column in zip(*rows, strict=True)]
-    with connection.cursor() as cursor:
+    with _bound_cursor() as cursor:
         cursor.execute(sql, params)
         return [tuple(r) for r in cursor.fetchall()]
+
+
+def _bound_cursor() -> psycopg.Cursor[Any]:
+    """A cursor of the same connection (and transaction) with server-side parameters: the arrays of a
+    batch go as parameters, dumped by psycopg's C code, not spelt into the SQL text in Python."""
+    connection.ensure_connection()
+    return psycopg.Cursor(connection.connection)
 
 
 # ---- first-time participants ---------------------------------------------------------------------
