@@ -44,6 +44,10 @@ class Migration(migrations.Migration):
             " (SELECT id FROM declarations_dossier WHERE status = 'processed')",
             reverse_sql=migrations.RunSQL.noop,
         ),
+        migrations.RunSQL(
+            "UPDATE declarations_dossier SET rows_done = row_count WHERE status = 'processed'",
+            reverse_sql=migrations.RunSQL.noop,
+        ),
         migrations.AlterField(
             model_name='dossier',
             name='status',
