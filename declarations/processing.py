@@ -120,7 +120,7 @@ def load_lines(ids: Sequence[int]) -> list[Line]:
 # ---- writing many rows ---------------------------------------------------------------------------
 
 
-def _copy(model: type[Model], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+def copy_rows(model: type[Model], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """Insert plain tuples of `names` (attnames), the other columns at their defaults; COPY on PostgreSQL."""
     rows = list(rows)
     if not rows:
@@ -380,7 +380,7 @@ class PeriodBook:
             [(p.pk, p.to_month, p.salary_basis, p.position) for p in dirty],
         )
         code = self.employer.code
-        _copy(
+        copy_rows(
             ParticipationPeriod,
             PERIOD_FIELDS,
             [
@@ -501,7 +501,7 @@ def apply_batch(dossier: Dossier, lines: list[Line], start: dt.date) -> Outcome:
             touched.append(later)
     adjusting = _adjusting_rows(employer, [r for r in lines if r.pa in codes.ADJUSTING], debt, start, before)
     outcome.adjustments = len(charges) - sum(1 for c in charges if c[4] == Charge.Kind.REGULAR) + len(adjusting)
-    _copy(Charge, CHARGE_FIELDS, charges + adjusting)
+    copy_rows(Charge, CHARGE_FIELDS, charges + adjusting)
     _add_to_debts(touched, charges + adjusting, removed)
     # The rows' durable marker, with the people found or created for them, in the batch's transaction.
     _update_from(Row, ("person_id", "ssn", "applied"), [(r.id, r.person_id, r.ssn, True) for r in lines])
@@ -591,7 +591,7 @@ def audit_people(dossier: Dossier, people: Iterable[int], actor: Any) -> None:
     now = timezone.now()
     label = actor.get_username() if actor is not None else "system"
     detail = Jsonb({"period": f"{dossier.period:%m/%Y}", "batch": dossier.batch})
-    _copy(
+    copy_rows(
         AuditEvent,
         AUDIT_FIELDS,
         [

@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.services import record_change
-from declarations import db
+from declarations import processing
 from declarations.intake import RawRow, parse_file
 from declarations.models import Dossier, Row
-from declarations.validation import MAX_ERRORS, Problem, RowIn, month_text, rows_of, validate
+from declarations.validation import MAX_ERRORS, ROW_COLUMNS, Problem, RowIn, month_text, rows_of, validate
 from employers.services import employer_for_user
 from registry.models import Employer
 from vssid.errors import DomainError
@@ -152,7 +152,8 @@ def _save_dossier(user: User, employer: Employer, period: dt.date, rows: list[Ro
                     created_by=user,
                     row_count=len(rows),
                 )
-                db.insert(Row, [r.to_model(dossier) for r in rows])
+                # Tuples, not 100,000 model instances (building those took longer than the COPY).
+                processing.copy_rows(Row, ROW_COLUMNS, [(dossier.pk, *r.values()) for r in rows])
                 record_change(
                     "declaration_created",
                     acting_user=user,

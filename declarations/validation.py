@@ -103,6 +103,26 @@ class RowIn:
             note=self.note,
         )
 
+    def values(self) -> tuple[Any, ...]:
+        """The columns of ROW_COLUMNS after the dossier, as `to_model` would set them."""
+        return (
+            self.line,
+            self.pa,
+            self.ssn,
+            self.cccd,
+            self.person_id,
+            self.full_name,
+            self.birth_date,
+            self.sex,
+            self.title,
+            self.wage,
+            self.coefficient,
+            self.allowances,
+            self.from_month or dt.date(1900, 1, 1),
+            self.to_month,
+            self.note,
+        )
+
     @classmethod
     def from_model(cls, row: Row) -> RowIn:
         return cls(
@@ -124,6 +144,24 @@ class RowIn:
         )
 
 
+ROW_COLUMNS = (
+    "dossier_id",
+    "line",
+    "pa",
+    "ssn",
+    "cccd",
+    "person_id",
+    "full_name",
+    "birth_date",
+    "sex",
+    "title",
+    "wage",
+    "coefficient",
+    "allowances",
+    "from_month",
+    "to_month",
+    "note",
+)
 ROW_FIELDS = (
     "line",
     "pa",
