@@ -34,6 +34,7 @@ class Dossier(models.Model):
         DRAFT = "draft", "Đang soạn"
         SUBMITTED = "submitted", "Đã gửi"
         RECEIVED = "received", "Đã tiếp nhận"
+        PROCESSING = "processing", "Đang xử lý"
         PROCESSED = "processed", "Đã xử lý"
         RETURNED = "returned", "Trả lại"
 
@@ -65,6 +66,12 @@ class Dossier(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     row_count = models.PositiveIntegerField(default=0)
+    # Processing runs in the worker, a batch of whole people per short transaction: how many rows
+    # are in the register so far, when the last batch committed (a stalled run is picked up again)
+    # and what the batches did, summed for the final audit row.
+    rows_done = models.PositiveIntegerField(default=0)
+    progress_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-period", "-batch"]
@@ -76,7 +83,8 @@ class Dossier(models.Model):
             models.UniqueConstraint(fields=["employer", "period", "batch"], name="dossier_batch_unique"),
             models.UniqueConstraint(fields=["number"], condition=~Q(number=""), name="dossier_number_unique"),
             models.CheckConstraint(
-                condition=Q(status__in=["draft", "submitted", "received", "processed", "returned"]), name="dossier_status_known"
+                condition=Q(status__in=["draft", "submitted", "received", "processing", "processed", "returned"]),
+                name="dossier_status_known",
             ),
             models.CheckConstraint(condition=Q(period__day=1), name="dossier_period_first_day"),
             models.CheckConstraint(condition=~Q(status="processed") | ~Q(number=""), name="dossier_processed_has_number"),
@@ -121,10 +129,17 @@ class Row(models.Model):
     from_month = models.DateField()
     to_month = models.DateField(null=True, blank=True)
     note = models.CharField(max_length=500, blank=True)
+    # Set in the same transaction as the row's changes to the register: the durable marker that
+    # lets a processing run cut short resume without applying any row twice.
+    applied = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["dossier", "line"]
-        indexes = [models.Index(fields=["person", "pa", "from_month"], name="row_person_pa")]
+        indexes = [
+            models.Index(fields=["person", "pa", "from_month"], name="row_person_pa"),
+            # First-time participants are known only by CCCD until processing gives them a code.
+            models.Index(fields=["cccd"], condition=Q(person__isnull=True), name="row_newcomer_cccd"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(wage__gte=0, allowances__gte=0), name="row_amounts_not_negative"),
             models.CheckConstraint(

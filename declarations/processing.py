@@ -1,8 +1,10 @@
 """Turning a received dossier's rows into effective-dated changes of the register and the ledger.
 
-Called by declarations.actions.process_dossier inside its transaction, with the dossier locked.
-All reads and writes are batched (the periods of every person of the file in one query per 5,000
-people, bulk writes after), so a 100,000-row file is processed in seconds, not hours.
+A dossier is applied in batches (declarations.actions runs them, each in a short transaction of
+its own, with the dossier locked): `prepare` once, then `apply_batch` for each group of whole
+people that `plan` cuts, then the dossier is numbered. A batch holds every row of each of its
+people, so a citizen's history is never seen half-changed. Reads are by batch (the periods of the
+batch's people in one query), writes are COPY / one UPDATE … FROM per table, never per row.
 
 Effects, by phương án (declarations.md §3.1):
 - TM/TD/TC open a period at this employer from the from-month in each scheme (BHXH, BHYT, BHTN,
@@ -17,13 +19,22 @@ Changes to months already charged become adjustment charges in the dossier's per
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
 
-from django.db.models import OuterRef, Subquery
+import psycopg
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Model, Sum
+from django.utils import timezone
+from psycopg.types.json import Jsonb
 
-from declarations import codes, db, ledger
+from audit.models import AuditEvent
+from declarations import codes, ledger
 from declarations.ledger import Amounts, PeriodSpan
 from declarations.models import FUNDS, Charge, Debt, Dossier, Row
 from declarations.validation import add_months, chunks
@@ -33,6 +44,9 @@ from vssid.text import fold
 
 SCHEMES = ("bhxh", "bhyt", "bhtn", "bhtnld")
 SCHEME_START = {"bhxh": rules.BHXH_START, "bhyt": dt.date(1993, 1, 1), "bhtn": rules.BHTN_START, "bhtnld": rules.BHTNLD_START}
+# Rows per batch transaction: big enough that the per-batch queries are a small share, small enough
+# that a batch commits in about a second and holds its locks no longer.
+BATCH_ROWS = 2000
 
 
 @dataclass
@@ -44,6 +58,157 @@ class Outcome:
     adjustments: int = 0
     people: set[int] = field(default_factory=set)
 
+    def counts(self) -> dict[str, int]:
+        return {
+            "opened": self.opened,
+            "ended": self.ended,
+            "changed": self.changed,
+            "new_people": self.new_people,
+            "adjustments": self.adjustments,
+            "people": len(self.people),
+        }
+
+
+@dataclass(slots=True, eq=False)
+class Line:
+    """A dossier row as processing reads it (model instances cost more to build than the work)."""
+
+    id: int
+    line: int
+    pa: str
+    ssn: str
+    cccd: str
+    person_id: int | None
+    full_name: str
+    birth_date: str
+    sex: int | None
+    title: str
+    wage: int
+    coefficient: Decimal | None
+    allowances: int
+    from_month: dt.date
+    to_month: dt.date | None
+
+
+LINE_FIELDS = tuple(Line.__dataclass_fields__)
+
+
+def plan(dossier_id: int, size: int | None = None) -> list[list[int]]:
+    """The rows not applied yet, cut into batches of about `size` that each hold all rows of their people."""
+    size = size or BATCH_ROWS
+    groups: dict[object, list[int]] = {}
+    pending = Row.objects.filter(dossier_id=dossier_id, applied=False).order_by("person_id", "line")
+    for pk, pid, cccd in pending.values_list("id", "person_id", "cccd"):
+        groups.setdefault(pid if pid is not None else ("new", cccd), []).append(pk)
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for ids in groups.values():
+        current.extend(ids)
+        if len(current) >= size:
+            batches.append(current)
+            current = []
+    if current:
+        batches.append(current)
+    return batches
+
+
+def load_lines(ids: Sequence[int]) -> list[Line]:
+    """The rows among `ids` still to apply (a run that was cut short may have done some)."""
+    return [Line(*values) for values in Row.objects.filter(id__any_of=ids, applied=False).values_list(*LINE_FIELDS)]
+
+
+# ---- writing many rows ---------------------------------------------------------------------------
+
+
+def copy_rows(model: type[Model], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Insert plain tuples of `names` (attnames), the other columns at their defaults; COPY on PostgreSQL."""
+    rows = list(rows)
+    if not rows:
+        return 0
+    given = set(names)
+    rest = [f for f in model._meta.concrete_fields if not f.primary_key and f.attname not in given]
+    defaults = tuple(f.get_default() for f in rest)
+    if connection.vendor != "postgresql":
+        attnames = [*names, *(f.attname for f in rest)]
+        model._default_manager.bulk_create(
+            [model(**dict(zip(attnames, (*row, *defaults), strict=True))) for row in rows], batch_size=2000
+        )
+        return len(rows)
+    column_of = {f.attname: f.column for f in model._meta.concrete_fields}
+    columns = ", ".join(connection.ops.quote_name(column_of[n]) for n in names)
+    columns += "".join(", " + connection.ops.quote_name(f.column) for f in rest)
+    table = connection.ops.quote_name(model._meta.db_table)
+    defaults = tuple(Jsonb(d) if isinstance(d, dict | list) else d for d in defaults)
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+        for row in rows:
+            copy.write_row((*row, *defaults) if defaults else row)
+    return len(rows)
+
+
+def _update_from(model: type[Model], names: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    """UPDATE these columns of many rows in one statement (first value of each tuple: the primary key)."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        objs = [model(**dict(zip(["pk", *names], row, strict=True))) for row in rows]
+        model._default_manager.bulk_update(objs, list(names), batch_size=2000)
+        return
+    q = connection.ops.quote_name
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    table = q(model._meta.db_table)
+    sets = ", ".join(f"{q(fields[n].column)} = v.c{i}" for i, n in enumerate(names))
+    arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in (model._meta.pk, *(fields[n] for n in names)))
+    aliases = ", ".join(["id", *(f"c{i}" for i in range(len(names)))])
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    pk = q(model._meta.pk.column)
+    # Arrays, not VALUES or IN lists: a few parameters however many rows, so the client does not
+    # scan a query of 100,000 placeholders.
+    with _bound_cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET {sets} FROM unnest({arrays}) AS v({aliases}) WHERE {table}.{pk} = v.id", columns)  # noqa: S608
+
+
+def _insert_returning(
+    model: type[Model], names: Sequence[str], rows: list[tuple[Any, ...]], returning: Sequence[str]
+) -> list[tuple[Any, ...]]:
+    """INSERT many rows, skipping those that break a unique constraint; the `returning` columns of those inserted."""
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        created = []
+        for row in rows:  # the development database (SQLite): files are small there
+            obj = model(**dict(zip(names, row, strict=True)))
+            try:
+                with transaction.atomic():
+                    obj.save(force_insert=True)
+            except IntegrityError:
+                continue
+            created.append(tuple(getattr(obj, n) for n in returning))
+        return created
+    q = connection.ops.quote_name
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    rest = [f for f in model._meta.concrete_fields if not f.primary_key and f.attname not in names]
+    columns = ", ".join(q(f.column) for f in (*(fields[n] for n in names), *rest))
+    arrays = ", ".join(f"%s::{fields[n].db_type(connection)}[]" for n in names)
+    defaults = "".join(f", CAST(%s AS {f.db_type(connection)})" for f in rest)
+    sql = (
+        f"INSERT INTO {q(model._meta.db_table)} ({columns}) SELECT u.*{defaults} FROM unnest({arrays}) AS u"  # noqa: S608
+        f" ON CONFLICT DO NOTHING RETURNING {', '.join(q(fields[n].column) for n in returning)}"
+    )
+    params = [f.get_default() for f in rest] + [list(column) for column in zip(*rows, strict=True)]
+    with _bound_cursor() as cursor:
+        cursor.execute(sql, params)
+        return [tuple(r) for r in cursor.fetchall()]
+
+
+def _bound_cursor() -> psycopg.Cursor[Any]:
+    """A cursor of the same connection (and transaction) with server-side parameters: the arrays of a
+    batch go as parameters, dumped by psycopg's C code, not spelt into the SQL text in Python."""
+    connection.ensure_connection()
+    return psycopg.Cursor(connection.connection)
+
+
+# ---- first-time participants ---------------------------------------------------------------------
+
 
 def _birth_parts(text: str) -> tuple[int, int | None, int | None]:
     parts = [int(p) for p in text.split("/")] if text else []
@@ -54,71 +219,89 @@ def _birth_parts(text: str) -> tuple[int, int | None, int | None]:
     return (parts[0] if parts else 1900), None, None
 
 
-def _new_people(rows: list[Row], employer: Employer) -> int:
-    """Create the first-time participants (TM with a CCCD only) with a new BHXH code each."""
-    newcomers = [r for r in rows if r.person_id is None and r.cccd]
-    if not newcomers:
-        return 0
+PERSON_FIELDS = ("ssn", "cccd", "full_name", "search_name", "birth_year", "birth_month", "birth_day", "sex", "province_id")
+
+
+def _new_people(lines: list[Line], employer: Employer) -> int:
+    """Create the batch's first-time participants (TM with a CCCD only), a new BHXH code each.
+
+    One INSERT … ON CONFLICT DO NOTHING: a code drawn twice, or a CCCD someone else's dossier
+    registered since the rows were checked, leaves that row out; the CCCD's person is then used,
+    or a new code drawn.
+    """
+    waiting = {r.cccd: r for r in lines if r.person_id is None and r.cccd}
     prefix = employer.province_id[-2:].rjust(2, "0")
-    codes_needed = len(newcomers)
-    chosen: set[str] = set()
-    while len(chosen) < codes_needed:
-        candidates = {f"{prefix}{secrets.randbelow(10**8):08d}" for _ in range(codes_needed - len(chosen) + 10)} - chosen
-        taken: set[str] = set()
-        for part in chunks(sorted(candidates)):
-            taken |= set(Person.objects.filter(ssn__in=part).values_list("ssn", flat=True))
-        chosen |= set(sorted(candidates - taken)[: codes_needed - len(chosen)])
-    people = []
-    for row, ssn in zip(newcomers, sorted(chosen), strict=True):
-        year, month, day = _birth_parts(row.birth_date)
-        people.append(
-            Person(
-                ssn=ssn,
-                cccd=row.cccd,
-                full_name=row.full_name,
-                birth_year=year,
-                birth_month=month,
-                birth_day=day,
-                sex=row.sex or 1,
-                province_id=employer.province_id,
-                search_name=fold(row.full_name),  # what Person.save() fills, which bulk_create skips
-            )
-        )
-    db.insert(Person, people)
-    # One UPDATE … FROM rather than a CASE per row (bulk_update is quadratic on 100,000 rows).
-    same_cccd = Person.objects.filter(cccd=OuterRef("cccd"))
-    Row.objects.filter(dossier_id=newcomers[0].dossier_id, person__isnull=True).exclude(cccd="").update(
-        person_id=Subquery(same_cccd.values("pk")[:1]), ssn=Subquery(same_cccd.values("ssn")[:1])
-    )
-    ids: dict[str, int] = {}
-    for part in chunks([r.cccd for r in newcomers]):
-        ids.update(Person.objects.filter(cccd__in=part).values_list("cccd", "pk"))
-    for row, person in zip(newcomers, people, strict=True):
-        row.person_id = ids[row.cccd]
-        row.ssn = person.ssn
-    return len(people)
+    created = 0
+    while waiting:
+        rows = []
+        for row in waiting.values():
+            year, month, day = _birth_parts(row.birth_date)
+            ssn = f"{prefix}{secrets.randbelow(10**8):08d}"
+            # search_name is what Person.save() fills; this INSERT skips save().
+            rows.append((ssn, row.cccd, row.full_name, fold(row.full_name), year, month, day, row.sex or 1, employer.province_id))
+        for pk, cccd, ssn in _insert_returning(Person, PERSON_FIELDS, rows, ("id", "cccd", "ssn")):
+            row = waiting.pop(cccd)
+            row.person_id, row.ssn = pk, ssn
+            created += 1
+        for pk, cccd, ssn in Person.objects.filter(cccd__any_of=list(waiting)).values_list("pk", "cccd", "ssn"):
+            row = waiting.pop(cccd)
+            row.person_id, row.ssn = pk, ssn
+    return created
 
 
-def _salary(row: Row, month: dt.date) -> int:
+# ---- the register, in memory ---------------------------------------------------------------------
+
+
+def _salary(row: Line, month: dt.date) -> int:
     if row.coefficient is not None:
         return round(row.coefficient * rules.base_salary_on(month)) + row.allowances
     return row.wage + row.allowances
 
 
-class PeriodBook:
-    """The periods of the file's people with this employer, edited in memory and written once."""
+@dataclass(slots=True, eq=False)
+class Spell:
+    """One participation period being edited; `pk` None until written."""
 
-    def __init__(self, employer: Employer, person_ids: list[int]) -> None:
+    pk: int | None
+    person_id: int
+    scheme: str
+    from_month: dt.date
+    to_month: dt.date | None
+    position: str
+    salary_basis: int
+    participant_group: str
+
+
+PERIOD_FIELDS = (
+    "person_id",
+    "scheme",
+    "from_month",
+    "to_month",
+    "employer_id",
+    "position",
+    "salary_basis",
+    "participant_group",
+)
+
+
+class PeriodBook:
+    """The periods of the batch's people with this employer, edited in memory and written once."""
+
+    def __init__(self, employer: Employer, person_ids: Iterable[int]) -> None:
         self.employer = employer
-        self.periods: dict[tuple[int, str], list[ParticipationPeriod]] = defaultdict(list)
+        self.periods: dict[tuple[int, str], list[Spell]] = defaultdict(list)
         for part in chunks(sorted(set(person_ids))):
-            for period in ParticipationPeriod.objects.filter(employer=employer, person_id__in=part).order_by("from_month"):
-                self.periods[(period.person_id, period.scheme)].append(period)
-        self.new: list[ParticipationPeriod] = []
-        self.dirty: dict[int, ParticipationPeriod] = {}
+            periods = ParticipationPeriod.objects.filter(employer=employer, person_id__any_of=part).order_by("from_month")
+            for values in periods.values_list(
+                "pk", "person_id", "scheme", "from_month", "to_month", "position", "salary_basis", "participant_group"
+            ):
+                spell = Spell(*values)
+                self.periods[(spell.person_id, spell.scheme)].append(spell)
+        self.new: list[Spell] = []
+        self.dirty: dict[int, Spell] = {}
         self.deleted: set[int] = set()
 
-    def open_at(self, pid: int, scheme: str, month: dt.date) -> ParticipationPeriod | None:
+    def open_at(self, pid: int, scheme: str, month: dt.date) -> Spell | None:
         for period in reversed(self.periods[(pid, scheme)]):
             if period.pk in self.deleted:
                 continue
@@ -126,33 +309,26 @@ class PeriodBook:
                 return period
         return None
 
-    def last(self, pid: int) -> ParticipationPeriod | None:
+    def last(self, pid: int) -> Spell | None:
         spans = [p for p in self.periods[(pid, "bhxh")] if p.pk not in self.deleted]
         return spans[-1] if spans else None
 
+    def _add(self, pid: int, scheme: str, start: dt.date, end: dt.date | None, title: str, salary: int, group: str) -> None:
+        period = Spell(None, pid, scheme, start, end, title, salary, group)
+        self.periods[(pid, scheme)].append(period)
+        self.new.append(period)
+
     def open(self, pid: int, start: dt.date, end: dt.date | None, salary: int, title: str) -> None:
         for scheme in SCHEMES:
-            if start < SCHEME_START[scheme]:
-                continue
-            period = ParticipationPeriod(
-                person_id=pid,
-                scheme=scheme,
-                from_month=start,
-                to_month=end,
-                employer=self.employer,
-                position=title[:120],
-                salary_basis=salary,
-                participant_group=self.employer.participant_group,
-            )
-            self.periods[(pid, scheme)].append(period)
-            self.new.append(period)
+            if start >= SCHEME_START[scheme]:
+                self._add(pid, scheme, start, end, title[:120], salary, self.employer.participant_group)
 
     def end(self, pid: int, first_unpaid: dt.date) -> int:
         """End every open period the month before `first_unpaid`; a period that would have no month goes."""
         ended = 0
         last_paid = add_months(first_unpaid, -1)
         for scheme in SCHEMES:
-            for period in self.periods[(pid, scheme)]:
+            for period in list(self.periods[(pid, scheme)]):
                 if period.pk in self.deleted or not (period.to_month is None or period.to_month >= first_unpaid):
                     continue
                 if period.from_month > last_paid:
@@ -184,18 +360,7 @@ class PeriodBook:
             period.to_month = add_months(start, -1)
             if period.pk is not None:
                 self.dirty[period.pk] = period
-            split = ParticipationPeriod(
-                person_id=pid,
-                scheme=scheme,
-                from_month=start,
-                to_month=end,
-                employer=self.employer,
-                position=new_title,
-                salary_basis=new_salary,
-                participant_group=period.participant_group,
-            )
-            self.periods[(pid, scheme)].append(split)
-            self.new.append(split)
+            self._add(pid, scheme, start, end, new_title, new_salary, period.participant_group)
 
     def spans(self, pid: int) -> list[PeriodSpan]:
         return [
@@ -207,129 +372,186 @@ class PeriodBook:
 
     def save(self) -> None:
         if self.deleted:
-            ParticipationPeriod.objects.filter(pk__in=self.deleted).delete()
+            ParticipationPeriod.objects.filter(pk__in=sorted(self.deleted)).delete()
         dirty = [p for pk, p in self.dirty.items() if pk not in self.deleted]
-        ParticipationPeriod.objects.bulk_update(dirty, ["to_month", "salary_basis", "position"], batch_size=5000)
-        db.insert(ParticipationPeriod, self.new)
+        _update_from(
+            ParticipationPeriod,
+            ("to_month", "salary_basis", "position"),
+            [(p.pk, p.to_month, p.salary_basis, p.position) for p in dirty],
+        )
+        code = self.employer.code
+        copy_rows(
+            ParticipationPeriod,
+            PERIOD_FIELDS,
+            [
+                (p.person_id, p.scheme, p.from_month, p.to_month, code, p.position, p.salary_basis, p.participant_group)
+                for p in self.new
+            ],
+        )
 
 
-def apply(dossier: Dossier, rows: list[Row]) -> Outcome:
+# ---- the steps -------------------------------------------------------------------------------------
+
+
+def prepare(dossier: Dossier) -> dt.date:
+    """Before the first batch: charge the months up to the dossier's period from the register as it
+    stands before these rows, and say where the ledger started (what counts as already charged).
+
+    Each batch then rewrites its own people's charges of those months, so between two batches the
+    ledger is right for everyone: the people done have their new charges, the others their old ones.
+    """
+    employer, period = dossier.employer, dossier.period
+    start = ledger.ledger_start(employer) or period
+    touched = ledger.accrue(employer, period, opening=period)
+    ledger.debt_for(employer, period)
+    ledger.refresh_debts(touched)
+    return start
+
+
+CHARGE_FIELDS = ("employer_id", "person_id", "month", "debt_id", "kind", "row_id", "salary_basis", *FUNDS)
+
+
+def _charge(
+    employer: Employer, pid: int, month: dt.date, debt: Debt, kind: str, row: int | None, basis: int, amounts: Amounts
+) -> tuple[Any, ...]:
+    return (employer.code, pid, month, debt.pk, kind, row, basis, *(amounts[f] for f in FUNDS))
+
+
+def apply_batch(dossier: Dossier, lines: list[Line], start: dt.date) -> Outcome:
+    """Apply these rows (all rows of their people) to the register and the ledger.
+
+    `start` is where the ledger started before the dossier (from `prepare`): months before it were
+    never charged, so what they were is read from the periods as they stood.
+    """
     employer = dossier.employer
     period = dossier.period
     outcome = Outcome()
-    outcome.new_people = _new_people(rows, employer)
-    person_ids = [r.person_id for r in rows if r.person_id]
-    book = PeriodBook(employer, person_ids)
-    before = {pid: book.spans(pid) for pid in set(person_ids)}
+    # People on the register before this batch; the ones it creates have no periods or charges yet.
+    known = {r.person_id for r in lines if r.person_id}
+    outcome.new_people = _new_people(lines, employer)
+    book = PeriodBook(employer, known)
+    before = {pid: book.spans(pid) for pid in known}
     first_touched: dict[int, dt.date] = {}
 
-    for row in sorted(rows, key=lambda r: (r.from_month, r.line)):
+    for row in sorted(lines, key=lambda r: (r.from_month, r.line)):
         pid = row.person_id
         if pid is None:  # validation resolved (or processing created) every person
             raise RuntimeError(f"row {row.line} has no person")
-        start = row.from_month
+        start_month = row.from_month
         if row.pa not in codes.ADJUSTING:
-            first_touched[pid] = min(first_touched.get(pid, start), start)
+            first_touched[pid] = min(first_touched.get(pid, start_month), start_month)
             outcome.people.add(pid)
         if row.pa in codes.OPENING:
-            book.open(pid, start, row.to_month, _salary(row, start), row.title)
+            book.open(pid, start_month, row.to_month, _salary(row, start_month), row.title)
             outcome.opened += 1
         elif row.pa in codes.RESUMING:
             last = book.last(pid)
-            salary = _salary(row, start) if (row.wage or row.coefficient is not None) else (last.salary_basis if last else 0)
-            book.open(pid, start, row.to_month, salary, row.title or (last.position if last else ""))
+            declared = row.wage or row.coefficient is not None
+            salary = _salary(row, start_month) if declared else (last.salary_basis if last else 0)
+            book.open(pid, start_month, row.to_month, salary, row.title or (last.position if last else ""))
             outcome.opened += 1
         elif row.pa in codes.LEAVING:
-            outcome.ended += book.end(pid, start)
+            outcome.ended += book.end(pid, start_month)
         elif row.pa in codes.PAUSING:
-            current = book.open_at(pid, "bhxh", add_months(start, -1)) or book.open_at(pid, "bhxh", start)
-            outcome.ended += book.end(pid, start)
+            current = book.open_at(pid, "bhxh", add_months(start_month, -1)) or book.open_at(pid, "bhxh", start_month)
+            outcome.ended += book.end(pid, start_month)
             if row.to_month is not None and current is not None:
                 # A leave with its end known resumes by itself the month after; without one, ON does it.
                 book.open(pid, add_months(row.to_month, 1), None, current.salary_basis, current.position)
         elif row.pa in codes.CHANGING:
-            new_salary = _salary(row, start) if (row.wage or row.coefficient is not None) else None
-            book.change(pid, start, new_salary, row.title if row.pa == "CD" or row.title else None)
+            new_salary = _salary(row, start_month) if (row.wage or row.coefficient is not None) else None
+            book.change(pid, start_month, new_salary, row.title if row.pa == "CD" or row.title else None)
             outcome.changed += 1
-    start = ledger.ledger_start(employer) or period
-    touched: list[Debt] = []
-    if start < period:
-        # Months between the last C12 and this period are charged from the register as it stood
-        # before these rows; the rows' effect on them is then an adjustment like any other.
-        touched.extend(ledger.accrue(employer, add_months(period, -1)))
     book.save()
     after = {pid: book.spans(pid) for pid in first_touched}
     debt = ledger.debt_for(employer, period)
-    touched.append(debt)
+    touched: list[Debt] = [debt]
+    charges: list[tuple[Any, ...]] = []
+    removed: dict[int, Amounts] = {}  # per debt, the charges deleted
     # Months already charged (or settled before the ledger) that the rows changed: adjustments.
-    adjustments: list[Charge] = []
     if first_touched:
         earliest = min(first_touched.values())
         if earliest < period:
             charged = ledger.charged(employer, first_touched, earliest, add_months(period, -1))
             for pid, first in first_touched.items():
                 for month in ledger.months_between(first, add_months(period, -1)) if first < period else []:
-                    new, basis = ledger.month_charge(after[pid], month)
+                    new, basis = _month_charge(after[pid], month)
                     if month < start:
-                        old, _b = ledger.month_charge(before.get(pid, []), month)
+                        old, _b = _month_charge(before.get(pid, []), month)
                     else:
                         old = charged.get((pid, month), ledger.zero())
                     delta = {f: new[f] - old[f] for f in FUNDS}
                     if any(delta.values()):
-                        adjustments.append(
-                            _adjust(employer, pid, month, debt, None, basis - _basis(before.get(pid, []), month), delta)
-                        )
-    # Regular charges of the months from this period on that were already written.
-    accrued_later = list(Debt.objects.filter(employer=employer, period__gte=period, accrued=True).order_by("period"))
-    for later in accrued_later:
-        pids = list(first_touched)
-        for part in chunks(pids):
-            Charge.objects.filter(debt=later, kind=Charge.Kind.REGULAR, person_id__in=part).delete()
-        fresh = []
-        for pid in pids:
-            amounts, basis = ledger.month_charge(after[pid], later.period)
-            if any(amounts.values()):
-                fresh.append(
-                    Charge(
-                        employer=employer,
-                        person_id=pid,
-                        month=later.period,
-                        debt=later,
-                        kind=Charge.Kind.REGULAR,
-                        salary_basis=basis,
-                        **amounts,
-                    )
-                )
-        db.insert(Charge, fresh)
-        touched.append(later)
-    adjustments.extend(_adjusting_rows(employer, [r for r in rows if r.pa in codes.ADJUSTING], debt, start, before))
-    db.insert(Charge, adjustments)
-    outcome.adjustments = len(adjustments)
-    touched.extend(ledger.accrue(employer, period, opening=period))
-    ledger.refresh_debts(touched)
+                        basis_delta = basis - _basis(before.get(pid, []), month)
+                        charges.append(_charge(employer, pid, month, debt, Charge.Kind.ADJUSTMENT, None, basis_delta, delta))
+    # Regular charges of the months from this period on that were already written: these people's again.
+    if first_touched:
+        pids = sorted(first_touched)
+        charged_before = sorted(known & first_touched.keys())
+        for later in Debt.objects.filter(employer=employer, period__gte=period, accrued=True).order_by("period"):
+            for part in chunks(charged_before):
+                gone = Charge.objects.filter(debt=later, kind=Charge.Kind.REGULAR, person_id__in=part)
+                sums = gone.aggregate(**{f: Sum(f) for f in FUNDS})
+                removed[later.pk] = {f: removed.get(later.pk, {}).get(f, 0) + (sums[f] or 0) for f in FUNDS}
+                gone.delete()
+            for pid in pids:
+                amounts, basis = _month_charge(after[pid], later.period)
+                if any(amounts.values()):
+                    charges.append(_charge(employer, pid, later.period, later, Charge.Kind.REGULAR, None, basis, amounts))
+            touched.append(later)
+    adjusting = _adjusting_rows(employer, [r for r in lines if r.pa in codes.ADJUSTING], debt, start, before)
+    outcome.adjustments = len(charges) - sum(1 for c in charges if c[4] == Charge.Kind.REGULAR) + len(adjusting)
+    copy_rows(Charge, CHARGE_FIELDS, charges + adjusting)
+    _add_to_debts(touched, charges + adjusting, removed)
+    # The rows' durable marker, with the people found or created for them, in the batch's transaction.
+    _update_from(Row, ("person_id", "ssn", "applied"), [(r.id, r.person_id, r.ssn, True) for r in lines])
     return outcome
 
 
+def _add_to_debts(debts: list[Debt], added: list[tuple[Any, ...]], removed: dict[int, Amounts]) -> None:
+    """Move the debts' sums by the charges this batch wrote and deleted (summing all the charges of a
+    100,000-worker month again for each batch would cost more than the batch; `finish` does it once)."""
+    at = CHARGE_FIELDS.index("debt_id")
+    first = CHARGE_FIELDS.index(FUNDS[0])
+    delta: dict[int, Amounts] = {d.pk: {f: -removed.get(d.pk, {}).get(f, 0) for f in FUNDS} for d in debts}
+    for charge in added:
+        sums = delta[charge[at]]
+        for i, fund in enumerate(FUNDS):
+            sums[fund] += charge[first + i]
+    for pk, sums in delta.items():
+        if any(sums.values()):
+            Debt.objects.filter(pk=pk).update(**{f"due_{f}": F(f"due_{f}") + sums[f] for f in FUNDS})
+    # A debt that was paid and now owes more is not paid any longer (as ledger.refresh_debts says).
+    due = sum((F(f"due_{f}") for f in FUNDS[1:]), F(f"due_{FUNDS[0]}"))
+    paid = sum((F(f"paid_{f}") for f in FUNDS[1:]), F(f"paid_{FUNDS[0]}"))
+    settled = Debt.objects.filter(pk__in=list(delta), paid_on__isnull=False)
+    settled.alias(owed_total=due, paid_total=paid).filter(owed_total__gt=F("paid_total")).update(paid_on=None)
+
+
+def finish(dossier: Dossier) -> None:
+    """After the last batch: the sums of the debts the dossier touched, counted again from their charges."""
+    ledger.refresh_debts(Debt.objects.filter(employer=dossier.employer, period__gte=dossier.period, accrued=True))
+    ledger.refresh_debts([ledger.debt_for(dossier.employer, dossier.period)])
+
+
+@functools.lru_cache(maxsize=4096)
+def _charge_of(spans: tuple[PeriodSpan, ...], month: dt.date) -> tuple[Amounts, int]:
+    return ledger.month_charge(spans, month)
+
+
+def _month_charge(spans: Sequence[PeriodSpan], month: dt.date) -> tuple[Amounts, int]:
+    """ledger.month_charge, remembered: most workers of a file share their periods' shape and wage."""
+    amounts, basis = _charge_of(tuple(spans), month)
+    return dict(amounts), basis
+
+
 def _basis(spans: list[PeriodSpan], month: dt.date) -> int:
-    return ledger.month_charge(spans, month)[1]
-
-
-def _adjust(employer: Employer, pid: int, month: dt.date, debt: Debt, row: Row | None, basis: int, amounts: Amounts) -> Charge:
-    return Charge(
-        employer=employer,
-        person_id=pid,
-        month=month,
-        debt=debt,
-        kind=Charge.Kind.ADJUSTMENT,
-        row=row,
-        salary_basis=basis,
-        **amounts,
-    )
+    return _month_charge(spans, month)[1]
 
 
 def _adjusting_rows(
-    employer: Employer, rows: list[Row], debt: Debt, start: dt.date, before: dict[int, list[PeriodSpan]]
-) -> list[Charge]:
+    employer: Employer, rows: list[Line], debt: Debt, start: dt.date, before: dict[int, list[PeriodSpan]]
+) -> list[tuple[Any, ...]]:
     """AD/TT charge the difference up to the declared wage; SB/TU refund down to it (or all of it)."""
     if not rows:
         return []
@@ -344,9 +566,9 @@ def _adjusting_rows(
         for month in ledger.months_between(row.from_month, row.to_month or row.from_month):
             salary = _salary(row, month) if (row.wage or row.coefficient is not None) else 0
             spans = [PeriodSpan(s, month, month, salary) for s in SCHEMES if month >= SCHEME_START[s]]
-            declared, basis = ledger.month_charge(spans, month)
+            declared, basis = _month_charge(spans, month)
             if month < start:
-                old, old_basis = ledger.month_charge(before.get(pid, []), month)
+                old, old_basis = _month_charge(before.get(pid, []), month)
             else:
                 old, old_basis = charged.get((pid, month), ledger.zero()), _basis(before.get(pid, []), month)
             funds = ("bhyt",) if row.pa in codes.BHYT_ONLY else FUNDS
@@ -355,7 +577,25 @@ def _adjusting_rows(
                 diff = declared[fund] - old[fund]
                 delta[fund] = max(diff, 0) if row.pa in codes.ADJUSTING_UP else min(diff, 0)
             if any(delta.values()):
-                out.append(
-                    _adjust(employer, pid, month, debt, row, basis - old_basis if row.pa not in codes.BHYT_ONLY else 0, delta)
-                )
+                basis_delta = basis - old_basis if row.pa not in codes.BHYT_ONLY else 0
+                out.append(_charge(employer, pid, month, debt, Charge.Kind.ADJUSTMENT, row.id, basis_delta, delta))
     return out
+
+
+AUDIT_FIELDS = ("at", "actor_id", "actor_label", "action", "object_type", "object_id", "person_id", "detail")
+
+
+def audit_people(dossier: Dossier, people: Iterable[int], actor: Any) -> None:
+    """One audit row per person whose history changed, so "who changed my data" answers for each of
+    them; written with the batch, by COPY (one statement, not one INSERT a person)."""
+    now = timezone.now()
+    label = actor.get_username() if actor is not None else "system"
+    detail = Jsonb({"period": f"{dossier.period:%m/%Y}", "batch": dossier.batch})
+    copy_rows(
+        AuditEvent,
+        AUDIT_FIELDS,
+        [
+            (now, getattr(actor, "pk", None), label, "participation_changed", "dossier", str(dossier.pk), pid, detail)
+            for pid in sorted(people)
+        ],
+    )

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from declarations import alerts, ledger, payments
+from declarations import actions, alerts, ledger, payments
 from declarations.models import Debt
 from declarations.validation import add_months
 from registry.models import Employer
@@ -31,3 +31,16 @@ def accrue_months() -> int:
                 payments.allocate(employer)
                 count += 1
     return count
+
+
+@task()
+def process_dossier(dossier_id: int) -> str:
+    """Apply a dossier the office started processing, batch after batch (enqueued when it is started);
+    run again, it goes on from the rows not applied yet."""
+    return actions.run(dossier_id)
+
+
+@task()
+def resume_processing() -> int:
+    """Queue again the dossiers whose processing stopped (a worker killed mid-way): how many."""
+    return len(actions.resume_stalled())

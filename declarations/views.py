@@ -180,7 +180,14 @@ def staff_dossier(request: HttpRequest, dossier_id: int) -> HttpResponse:
                 messages.success(request, _("Đã tiếp nhận hồ sơ."))
             elif action == "process":
                 done = actions.process(request.user, dossier_id, request=request)
-                messages.success(request, _("Đã xử lý hồ sơ, số %(number)s.") % {"number": done.number})
+                if done.status == Dossier.Status.PROCESSED:
+                    messages.success(request, _("Đã xử lý hồ sơ, số %(number)s.") % {"number": done.number})
+                else:
+                    messages.success(
+                        request,
+                        _("Đang xử lý hồ sơ (%(rows)d dòng); trang này cho biết tiến độ và số hồ sơ khi xong.")
+                        % {"rows": done.row_count},
+                    )
             elif action == "return":
                 actions.return_dossier(request.user, dossier_id, request.POST.get("reason", "")[:2000], request=request)
                 messages.success(request, _("Đã trả lại hồ sơ cho đơn vị."))
@@ -188,9 +195,12 @@ def staff_dossier(request: HttpRequest, dossier_id: int) -> HttpResponse:
         except DomainError as exc:
             error = exc
             dossier.refresh_from_db()
+    status = error.status if error else 200
+    if error is None and (refused := services.refused_on_processing(dossier)) is not None:
+        error = refused  # shown, but the page itself is fine
     rows = Paginator(dossier.rows.all(), 100).get_page(request.GET.get("page"))
     context = {"dossier": dossier, "rows": rows, "error": error, "problems": getattr(error, "problems", [])[:200]}
-    return render(request, "declarations/staff_dossier.html", context, status=(error.status if error else 200))
+    return render(request, "declarations/staff_dossier.html", context, status=status)
 
 
 @never_cache

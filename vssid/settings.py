@@ -250,6 +250,7 @@ PERIODIC_TASKS: list[tuple[str, int]] = [
     ("employers.tasks.take_snapshot", 86400),
     ("declarations.tasks.accrue_months", 86400),
     ("declarations.tasks.flag_overdue", 86400),
+    ("declarations.tasks.resume_processing", 300),
 ]
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))

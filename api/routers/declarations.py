@@ -26,6 +26,12 @@ ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: Erro
 MAX_JSON_ROWS = 1000
 
 
+class ProblemOut(Schema):
+    row: int
+    key: str
+    message: str
+
+
 class DossierOut(Schema):
     id: int
     employer_code: str = Field(..., alias="employer_id")
@@ -37,10 +43,19 @@ class DossierOut(Schema):
     number: str
     return_reason: str
     row_count: int
+    rows_done: int = Field(..., description="Rows applied to the register so far (while `processing`)")
+    problems: list[ProblemOut] = Field(
+        default_factory=list, description="Why the worker sent a large dossier back to `received` before processing it"
+    )
     created_at: dt.datetime
     submitted_at: dt.datetime | None
     received_at: dt.datetime | None
     decided_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_problems(obj: Dossier) -> list[dict[str, Any]]:
+        problems: list[dict[str, Any]] = obj.outcome.get("problems", []) if obj.status == Dossier.Status.RECEIVED else []
+        return problems
 
 
 class DossierPage(Schema):
@@ -246,13 +261,26 @@ def receive(request: HttpRequest, dossier_id: int) -> Dossier:
     return actions.receive(auth_user(request), dossier_id, request=request)
 
 
+@staff_router.get(
+    "/staff/declarations/{dossier_id}", response={200: DossierOut, **ERRORS}, summary="One dossier, with its progress"
+)
+def staff_detail(request: HttpRequest, dossier_id: int) -> Dossier:
+    return services.get_for_staff(auth_user(request), dossier_id)
+
+
 @staff_router.post(
     "/staff/declarations/{dossier_id}/process",
-    response={200: DossierOut, **ERRORS},
-    summary="Apply the rows to the register (once)",
+    response={200: DossierOut, 202: DossierOut, **ERRORS},
+    summary="Apply the rows to the register (once): 200 processed, or 202 processing in the background",
+    description=(
+        "A dossier of up to 500 rows is processed within the request (200, with its number). A larger one "
+        "answers 202 with status `processing`; the worker applies it in batches and "
+        "`GET /staff/declarations/{id}` shows `rows_done` until the status is `processed`."
+    ),
 )
-def process(request: HttpRequest, dossier_id: int) -> Dossier:
-    return actions.process(auth_user(request), dossier_id, request=request)
+def process(request: HttpRequest, dossier_id: int) -> Status[Any]:
+    dossier = actions.process(auth_user(request), dossier_id, request=request)
+    return Status(200 if dossier.status == Dossier.Status.PROCESSED else 202, dossier)
 
 
 @staff_router.post(
