@@ -179,20 +179,59 @@ def generate_employers(ctx: Context, offices_by_ward: dict[str, str], provincial
 # ---- one life ---------------------------------------------------------------------------
 
 
+# The helpers below run millions of times for a national-scale seed: dates and law tables are
+# memoised (pure functions of a month) so a life costs its random draws, not repeated bisects.
+_MONTHS: dict[int, dt.date] = {}
+_MINIMUM: dict[dt.date, int] = {}
+_BASE: dict[dt.date, int] = {}
+_CEILING: dict[dt.date, int] = {}
+_FOLDED: dict[str, str] = {}
+_FOLD_CACHE_LIMIT = 200_000  # distinct full names; bounded so a worker's memory stays flat
+
+
 def _month(day: dt.date) -> dt.date:
-    return day.replace(day=1)
+    return day if day.day == 1 else day.replace(day=1)
+
+
+def _from_index(index: int) -> dt.date:
+    month = _MONTHS.get(index)
+    if month is None:
+        month = _MONTHS[index] = rules.month_from_index(index)
+    return month
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
-    return rules.month_from_index(rules.month_index(day) + months)
+    return _from_index(day.year * 12 + day.month - 1 + months)
 
 
 def _base(day: dt.date) -> int:
-    return rules.base_salary_on(max(day, rules.BASE_SALARY[0][0]))
+    value = _BASE.get(day)
+    if value is None:
+        value = _BASE[day] = rules.base_salary_on(max(day, rules.BASE_SALARY[0][0]))
+    return value
 
 
 def _minimum(day: dt.date) -> int:
-    return rules.minimum_wage_on(max(day, rules.MINIMUM_WAGE[0][0]))
+    value = _MINIMUM.get(day)
+    if value is None:
+        value = _MINIMUM[day] = rules.minimum_wage_on(max(day, rules.MINIMUM_WAGE[0][0]))
+    return value
+
+
+def _ceiling(day: dt.date) -> int:
+    value = _CEILING.get(day)
+    if value is None:
+        value = _CEILING[day] = rules.salary_ceiling_on(max(day, dt.date(1993, 4, 1)))
+    return value
+
+
+def _fold(text: str) -> str:
+    value = _FOLDED.get(text)
+    if value is None:
+        value = fold(text)
+        if len(_FOLDED) < _FOLD_CACHE_LIMIT:
+            _FOLDED[text] = value
+    return value
 
 
 def _round_salary(value: float) -> int:
@@ -206,16 +245,20 @@ def _at_least_minimum(salary: int, month: dt.date) -> int:
     return salary if salary >= floor else int(math.ceil(floor / 10_000) * 10_000)
 
 
+# Each minimum-wage change: its first month and region I's wage from then on.
+_WAGE_CHANGES = [(_month(change), _minimum(_month(change))) for change, _wages in rules.MINIMUM_WAGE]
+
+
 def with_minimum_wage(salaries: list[tuple[dt.date, int]], end: dt.date) -> list[tuple[dt.date, int]]:
     """A job's salary steps, raised where a new minimum wage overtook the salary between two raises."""
     out: list[tuple[dt.date, int]] = []
+    last = len(salaries) - 1
     for i, (start, salary) in enumerate(salaries):
-        stop = salaries[i + 1][0] if i + 1 < len(salaries) else _add_months(end, 1)
+        stop = salaries[i + 1][0] if i < last else _add_months(end, 1)
         salary = _at_least_minimum(salary, start)
         out.append((start, salary))
-        for change, _wages in rules.MINIMUM_WAGE:
-            month = _month(change)
-            if start < month < stop and _minimum(month) > salary:
+        for month, wage in _WAGE_CHANGES:
+            if start < month < stop and wage > salary:
                 salary = _at_least_minimum(salary, month)
                 out.append((month, salary))
     return out
@@ -288,7 +331,7 @@ class Life:
                 self.ssn,
                 cccd,
                 self.full_name,
-                fold(self.full_name),
+                _fold(self.full_name),
                 birth.year,
                 None if year_only else birth.month,
                 None if year_only else birth.day,
@@ -446,7 +489,7 @@ class Life:
             cursor = month
             while cursor <= job_end:
                 base = max(_minimum(cursor), _base(cursor) * 2) if emp.public else _minimum(cursor)
-                salary = min(_round_salary(base * salary_factor), rules.salary_ceiling_on(max(cursor, dt.date(1993, 4, 1))))
+                salary = min(_round_salary(base * salary_factor), _ceiling(cursor))
                 salaries.append((cursor, salary))
                 salary_factor *= 1 + rng.uniform(0.02, 0.12)
                 cursor = _add_months(cursor, rng.randrange(12, 37))
@@ -562,7 +605,7 @@ class Life:
         if career_end < rules.BHTN_START or self.rng.random() < 0.4:
             return None
         paid = [
-            rules.month_from_index(m)
+            _from_index(m)
             for j in self.jobs
             if rules.bhtn_covers(self.ctx.employers[j.employer].group)
             for m in range(rules.month_index(max(j.start, rules.BHTN_START)), rules.month_index(j.end or career_end) + 1)
