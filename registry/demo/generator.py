@@ -33,6 +33,12 @@ VN_TZ = dt.timezone(dt.timedelta(hours=7))
 SSN_MULTIPLIER = 48_271_009  # odd and not a multiple of 5: a bijection on 8-digit suffixes
 RESERVED_SSN = {"0123456789", "0198765432"}
 RESERVED_CCCD = {"001090012345", "001192054321"}
+# A CCCD's serial has 6 digits, so the serial scheme below is unique within blocks of a million
+# people. The first block's CCCDs carry the province of residence; each later block carries
+# provinces of birth of its own, taken from the provinces merged away in 2025 (real CCCDs keep
+# the old code), so two blocks never share a prefix and the whole register stays unique.
+CCCD_BLOCK = 1_000_000
+CCCD_CODES_PER_BLOCK = 3
 RESERVED_PHONES = {"+84912345678", "+84987654321"}
 PHONE_PREFIXES = (
     "91",
@@ -107,6 +113,7 @@ class Context:
     employers: list[EmployerRow] = field(default_factory=list)
     facility_levels: dict[str, str] = field(default_factory=dict)  # code → ban_dau / co_ban / chuyen_sau
     employer_weights: list[float] = field(default_factory=list)
+    former_provinces: list[str] = field(default_factory=list)  # merged away; CCCD prefixes of later blocks
 
     def employer_picker(self) -> Weighted[int]:
         return Weighted(list(zip(range(len(self.employers)), self.employer_weights, strict=True)))
@@ -310,8 +317,14 @@ class Life:
             ssn = f"{(int(self.province) + 1) % 100:02d}{ssn[2:]}"
         self.ssn = ssn
         century_sex = (birth.year - 1900) // 100 * 2 + (self.sex - 1)
-        serial = (self.index * 7_919 + 104_729) % 1_000_000
-        cccd = f"0{self.province}{century_sex}{birth.year % 100:02d}{serial:06d}"
+        serial = (self.index * 7_919 + 104_729) % CCCD_BLOCK
+        block = self.index // CCCD_BLOCK
+        if block:
+            first = (block - 1) * CCCD_CODES_PER_BLOCK
+            born_in = self.ctx.former_provinces[first + self.index % CCCD_CODES_PER_BLOCK]
+        else:
+            born_in = self.province
+        cccd = f"0{born_in}{century_sex}{birth.year % 100:02d}{serial:06d}"
         if cccd in RESERVED_CCCD:
             # 002 (Hà Giang) is no current province, so no generated person uses that prefix.
             cccd = "002" + cccd[3:]
@@ -876,6 +889,11 @@ def generate_chunk(ctx: Context, chunk: int) -> Rows:
         life.identity(rows)
         life.simulate(rows)
     return rows
+
+
+def max_people(ctx_former_provinces: int) -> int:
+    """The most people whose CCCDs the block scheme keeps unique, given the former provinces."""
+    return CCCD_BLOCK * (1 + ctx_former_provinces // CCCD_CODES_PER_BLOCK)
 
 
 def chunk_count(people: int) -> int:
