@@ -19,7 +19,8 @@ from typing import Any
 
 from django.core.management.color import no_style
 from django.db import DatabaseError, IntegrityError, connection, connections, models, transaction
-from psycopg._copy_base import format_row_text  # the C row encoder behind Copy.write_row
+from psycopg import pq
+from psycopg._copy_base import format_row_binary  # the C row encoder behind Copy.write_row
 from psycopg.abc import Transformer as AdaptContext
 from psycopg.adapt import Transformer
 
@@ -300,25 +301,42 @@ def _employer_rows(employers: Sequence[EmployerRow]) -> list[tuple[object, ...]]
 _CTX: Context | None = None
 
 
-_TRANSFORMER: AdaptContext | None = None
+# Binary COPY: a third of the encoding time of text and less parsing on the server (no dates
+# or numbers to read back from text). Each COPY is framed by this header and trailer.
+_BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
+_BINARY_TRAILER = b"\xff\xff"
+_COLUMN_TYPES: list[list[int]] = []  # per table of TABLES, the type oids of its COPY columns
+_TRANSFORMERS: list[AdaptContext] = []
+
+
+def _column_types() -> list[list[int]]:
+    with connection.cursor() as cursor:
+        types = []
+        for table, columns, _ in TABLES:
+            cursor.execute("SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0", [table])
+            oids = dict(cursor.fetchall())
+            types.append([oids[column] for column in columns])
+        return types
 
 
 def _encode_chunk(chunk: int) -> tuple[dict[str, int], list[bytes]]:
-    """One chunk's rows as COPY text, one block per table: encoded in the worker, so the process
-    that holds the loading transaction only streams bytes."""
-    global _TRANSFORMER
+    """One chunk's rows in COPY binary format, one block per table: encoded in the worker, so the
+    process that holds the loading transaction only streams bytes."""
     if _CTX is None:
         raise RuntimeError("worker started without a context")
-    if _TRANSFORMER is None:
-        _TRANSFORMER = Transformer()
+    if not _TRANSFORMERS:
+        for oids in _COLUMN_TYPES:
+            transformer = Transformer()
+            transformer.set_dumper_types(oids, pq.Format.BINARY)
+            _TRANSFORMERS.append(transformer)
     rows = generate_chunk(_CTX, chunk)
     counts: dict[str, int] = {}
     blocks: list[bytes] = []
-    for _table, _columns, attr in TABLES:
+    for (_table, _columns, attr), transformer in zip(TABLES, _TRANSFORMERS, strict=True):
         data = getattr(rows, attr)
         out = bytearray()
         for row in data:
-            format_row_text(row, _TRANSFORMER, out)
+            format_row_binary(row, transformer, out)
         counts[attr] = len(data)
         blocks.append(bytes(out))
     return counts, blocks
@@ -383,10 +401,12 @@ def _bulk_load(
     indexes, COPY FREEZE every chunk in id order while workers generate the next ones, then
     rebuild the indexes (one sort each, not one random B-tree insert per row) and check the
     foreign keys set-based. A failure anywhere leaves the previous register as it was."""
-    global _CTX
+    global _CTX, _COLUMN_TYPES
     chunks = list(range(chunk_count(ctx.people)))
     totals: dict[str, int] = {}
     _CTX = ctx
+    _COLUMN_TYPES = _column_types()
+    _TRANSFORMERS.clear()
     connections.close_all()  # the workers fork without the parent's connection
     pool = multiprocessing.get_context("fork").Pool(workers) if workers > 1 else None
     try:
@@ -394,7 +414,7 @@ def _bulk_load(
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO off")
                 # For the index builds: a sort that fits in memory instead of spilling to disk.
-                cursor.execute("SET LOCAL maintenance_work_mem TO '512MB'")
+                cursor.execute("SET LOCAL maintenance_work_mem TO '1GB'")
             _replica_role()
             with report.phase("clear", progress):
                 _clear(also_clear)
@@ -408,8 +428,11 @@ def _bulk_load(
                 for done, (counts, blocks) in enumerate(_in_order(pool, chunks, workers + 2), 1):
                     for (table, columns, _attr), block in zip(TABLES, blocks, strict=True):
                         if block:
-                            with raw.copy(_copy_sql(table, columns, freeze=True)) as copy:
+                            sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY, FREEZE)"
+                            with raw.copy(sql) as copy:
+                                copy.write(_BINARY_HEADER)
                                 copy.write(block)
+                                copy.write(_BINARY_TRAILER)
                     _add(totals, counts)
                     if done % 10 == 0 or done == len(chunks):
                         progress(f"chunk {done}/{len(chunks)}: {totals.get('people', 0):,} people")
