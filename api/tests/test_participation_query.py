@@ -37,7 +37,9 @@ FILTERS: list[dict[str, int]] = [
 
 def _old_body(person_id: int, scheme: str, **years: int) -> dict[str, Any]:
     """The answer as the handler built it from participation_history before the plain query."""
-    result = history.participation_history(person_id, scheme=scheme, **years)
+    result = history.participation_history(
+        person_id, scheme=scheme, from_year=years.get("from_year"), to_year=years.get("to_year")
+    )
     return {
         "scheme": result.scheme,
         "total_months": result.total_months,
