@@ -333,8 +333,13 @@ def with_wrk(
     }
 
 
-def with_threads(port: int, path: str, tokens: list[str], *, seconds: float, connections: int, **_: Any) -> dict[str, Any]:
-    """Python threads with http.client when wrk is missing (they cost the two cores more)."""
+def with_threads(
+    port: int, path: str | list[str], tokens: list[str], *, seconds: float, connections: int, **_: Any
+) -> dict[str, Any]:
+    """Python threads with http.client when wrk is missing (they cost the two cores more).
+
+    `path` may be a list (the ORM look-ups): the threads cycle through it, as wrk's script does."""
+    paths = [path] if isinstance(path, str) else path
     lock = threading.Lock()
     latencies: list[float] = []
     statuses: Counter[str] = Counter()
@@ -346,10 +351,11 @@ def with_threads(port: int, path: str, tokens: list[str], *, seconds: float, con
         seen: Counter[str] = Counter()
         while time.monotonic() < stop_at:
             token = tokens[i % len(tokens)] if tokens else ""
+            target = paths[i % len(paths)]
             i += connections
             started = time.perf_counter()
             try:
-                outcome = str(get(port, path, token)[0])
+                outcome = str(get(port, target, token)[0])
             except OSError as exc:
                 outcome = type(exc).__name__
             mine.append((time.perf_counter() - started) * 1000)
