@@ -69,21 +69,18 @@ DEFAULT_WORKERS = os.cpu_count() or 1
 # ---- citizens ----------------------------------------------------------------------------------
 
 
-def make_citizens(count: int) -> tuple[list[str], list[int]]:
+def make_citizens(count: int, *, spread: bool = False) -> tuple[list[str], list[int]]:
     """Citizen logins with a live API token for random people with a card in use and no account.
 
     Made in bulk (the same rows accounts.services.issue_tokens writes): 20,000 one by one would
-    take a minute of the shared machine.
+    take a minute of the shared machine. By default the people hold consecutive cards from a
+    random start; `spread` draws them across the whole register instead, so that no two share a
+    page of its tables (a cold read at 10 million people is a read from disk, not from a warm block).
     """
-    import secrets
-    import uuid
+    return make_logins(spread_people(count) if spread else block_of_people(count))
 
-    from django.contrib.auth.hashers import make_password
-    from django.db import transaction
-    from django.utils import timezone
 
-    from accounts.models import ApiToken, User
-    from accounts.services import ACCESS_TTL, REFRESH_TTL, _digest
+def block_of_people(count: int) -> list[int]:
     from registry.models import HealthCard
 
     top = HealthCard.objects.order_by("-id").values_list("id", flat=True).first() or 0
@@ -99,6 +96,37 @@ def make_citizens(count: int) -> tuple[list[str], list[int]]:
     rnd.shuffle(person_ids)
     if len(person_ids) < count:
         raise RuntimeError(f"only {len(person_ids)} people with a card in use and no account; {count} needed")
+    return person_ids[:count]
+
+
+def spread_people(count: int) -> list[int]:
+    from registry.models import HealthCard, Person
+
+    top = Person.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    rnd = random.Random()
+    candidates = list(dict.fromkeys(rnd.randint(1, top) for _ in range(count * 2)))
+    found = set(
+        HealthCard.objects.filter(
+            person_id__in=candidates, status=HealthCard.Status.ACTIVE, person__account__isnull=True
+        ).values_list("person_id", flat=True)
+    )
+    person_ids = [pid for pid in candidates if pid in found]
+    if len(person_ids) < count:
+        raise RuntimeError(f"only {len(person_ids)} of {len(candidates)} drawn people have a card in use; {count} needed")
+    return person_ids[:count]
+
+
+def make_logins(person_ids: list[int]) -> tuple[list[str], list[int]]:
+    import secrets
+    import uuid
+
+    from django.contrib.auth.hashers import make_password
+    from django.db import transaction
+    from django.utils import timezone
+
+    from accounts.models import ApiToken, User
+    from accounts.services import ACCESS_TTL, REFRESH_TTL, _digest
+
     unusable = make_password(None)
     now = timezone.now()
     tokens: list[str] = []
@@ -106,7 +134,7 @@ def make_citizens(count: int) -> tuple[list[str], list[int]]:
         users = User.objects.bulk_create(
             [
                 User(username=f"{USERNAME_PREFIX}{pid}", role=User.Role.CITIZEN, person_id=pid, password=unusable)
-                for pid in person_ids[:count]
+                for pid in person_ids
             ],
             batch_size=2000,
         )
@@ -305,8 +333,13 @@ def with_wrk(
     }
 
 
-def with_threads(port: int, path: str, tokens: list[str], *, seconds: float, connections: int, **_: Any) -> dict[str, Any]:
-    """Python threads with http.client when wrk is missing (they cost the two cores more)."""
+def with_threads(
+    port: int, path: str | list[str], tokens: list[str], *, seconds: float, connections: int, **_: Any
+) -> dict[str, Any]:
+    """Python threads with http.client when wrk is missing (they cost the two cores more).
+
+    `path` may be a list (the ORM look-ups): the threads cycle through it, as wrk's script does."""
+    paths = [path] if isinstance(path, str) else path
     lock = threading.Lock()
     latencies: list[float] = []
     statuses: Counter[str] = Counter()
@@ -318,10 +351,11 @@ def with_threads(port: int, path: str, tokens: list[str], *, seconds: float, con
         seen: Counter[str] = Counter()
         while time.monotonic() < stop_at:
             token = tokens[i % len(tokens)] if tokens else ""
+            target = paths[i % len(paths)]
             i += connections
             started = time.perf_counter()
             try:
-                outcome = str(get(port, path, token)[0])
+                outcome = str(get(port, target, token)[0])
             except OSError as exc:
                 outcome = type(exc).__name__
             mine.append((time.perf_counter() - started) * 1000)

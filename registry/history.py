@@ -50,9 +50,13 @@ def union_months(spans: Iterable[tuple[dt.date, dt.date | None]], today: dt.date
     Overlapping spans count once; months after the current one are not counted.
     """
     last = rules.month_index(current_month(today))
-    intervals = sorted((rules.month_index(start), min(rules.month_index(end) if end else last, last)) for start, end in spans)
+    return _union_indexes((rules.month_index(start), min(rules.month_index(end) if end else last, last)) for start, end in spans)
+
+
+def _union_indexes(intervals: Iterable[tuple[int, int]]) -> int:
+    """Months covered by at least one (first, last) interval of month indexes (rules.month_index)."""
     total, reach = 0, -1
-    for start, end in intervals:
+    for start, end in sorted(intervals):
         start = max(start, reach + 1)
         if end >= start:
             total += end - start + 1
@@ -253,6 +257,84 @@ def participation_history(
         from_year=from_year,
         to_year=to_year,
     )
+
+
+# ---- the API's participation: plain values, no model instances -------------------------------
+
+# The periods of one scheme, aggregated by the database into one JSON array (oldest first, the
+# order of _PERIODS_SQL) so that they ride in the row of the token check (api.routers.history):
+# the second screen citizens open costs one round trip, like the card. Months travel as month
+# indexes (rules.month_index) for the arithmetic below.
+_MONTH_INDEX = "(extract(year from {0})::int * 12 + extract(month from {0})::int - 1)"
+PARTICIPATION_COLUMNS = "part.periods"
+
+
+def participation_joins(person_column: str) -> str:
+    """The LATERAL join of PARTICIPATION_COLUMNS for the person in `person_column`; one parameter: the scheme."""
+    return (
+        "LEFT JOIN LATERAL (SELECT json_agg(json_build_array("  # noqa: S608 - names from the models
+        f"p.id, {_MONTH_INDEX.format('p.from_month')}, {_MONTH_INDEX.format('p.to_month')},"
+        " coalesce(e.code, ''), coalesce(e.name, ''), p.position, p.salary_basis, p.currency, p.voluntary, p.late_months"
+        ") ORDER BY p.from_month, p.id) AS periods"
+        f" FROM {ParticipationPeriod._meta.db_table} p LEFT JOIN {Employer._meta.db_table} e ON e.code = p.employer_id"
+        f" WHERE p.person_id = {person_column} AND p.scheme = %s) part ON true"
+    )
+
+
+def _month_text(index: int) -> str:
+    return f"{index % 12 + 1:02d}/{index // 12}"
+
+
+def participation_body(
+    periods: list[list[Any]] | None,
+    *,
+    scheme: str,
+    from_year: int | None = None,
+    to_year: int | None = None,
+    today: dt.date | None = None,
+) -> dict[str, Any]:
+    """The JSON body of GET /me/participation from the PARTICIPATION_COLUMNS value: the same
+    answer as participation_history gives for one scheme (the tests hold them equal)."""
+    check_years(from_year, to_year)
+    now = rules.month_index(current_month(today))
+    lo = from_year * 12 if from_year else None
+    hi = to_year * 12 + 11 if to_year else None
+    spans: list[tuple[int, int]] = []
+    late: list[tuple[int, int]] = []
+    rows = []
+    for pk, start, end, code, name, position, salary, currency, voluntary, late_months in periods or ():
+        last = now if end is None else min(end, now)
+        spans.append((start, last))
+        if late_months > 0 and last >= start:
+            late.append((max(start, last - late_months + 1), last))
+        if (hi is None or start <= hi) and (lo is None or (now if end is None else end) >= lo):
+            rows.append(
+                {
+                    "id": pk,
+                    "scheme": scheme,
+                    "from_month": _month_text(start),
+                    "to_month": None if end is None else _month_text(end),
+                    "employer_code": code,
+                    "employer_name": name,
+                    "position": position,
+                    "salary_basis": salary,
+                    "currency": currency,
+                    "voluntary": voluntary,
+                    "late_months": late_months,
+                    "months": max(0, last - start + 1),
+                }
+            )
+    total, late_total_months = _union_indexes(spans), _union_indexes(late)
+    return {
+        "scheme": scheme,
+        "total_months": total,
+        "total_text": format_years_months(total),
+        "late_months": late_total_months,
+        "late_text": format_years_months(late_total_months),
+        "from_year": from_year,
+        "to_year": to_year,
+        "periods": rows,
+    }
 
 
 def full_history(person_id: int, today: dt.date | None = None) -> list[SchemeHistory]:

@@ -94,7 +94,7 @@ LOGINS = {
 }
 # The security schemes of the OpenAPI document each role's token gets past.
 SCHEMES = {
-    "citizen": {"CitizenAuth", "CitizenCardAuth", "BearerAuth"},
+    "citizen": {"CitizenAuth", "CitizenCardAuth", "CitizenParticipationAuth", "BearerAuth"},
     "staff": {"StaffAuth", "BearerAuth"},
     "lead": {"StaffAuth", "BearerAuth"},
     "employer": {"EmployerAuth", "BearerAuth"},

@@ -43,3 +43,5 @@ class Command(BaseCommand):
         declarations_demo.seed(as_of)
         counts = ", ".join(f"{name} {count:,}" for name, count in report.counts.items())
         self.stdout.write(self.style.SUCCESS(f"seeded in {report.seconds:.1f} s: {counts}"))
+        if report.phases:
+            self.stdout.write("steps: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in report.phases.items()))
