@@ -24,7 +24,7 @@ from django.utils import timezone
 from accounts.models import User
 from counter.models import CheckNoticeOptOut
 from places.models import HealthFacility, Province, Ward
-from registry.models import Employer, HealthCard, MedicalVisit, ParticipationPeriod, Person, Scheme
+from registry.models import Employer, HealthCard, MedicalVisit, ParticipationPeriod, Person, Scheme, birth_display
 from vssid.db.hot import fetch_one_for_read
 
 VISITS_SHOWN: Final = 10
@@ -45,11 +45,7 @@ class Holder:
 
     @property
     def date_of_birth_display(self) -> str:
-        if self.birth_month and self.birth_day:
-            return f"{self.birth_day:02d}/{self.birth_month:02d}/{self.birth_year}"
-        if self.birth_month:
-            return f"{self.birth_month:02d}/{self.birth_year}"
-        return str(self.birth_year)
+        return birth_display(self.birth_year, self.birth_month, self.birth_day)
 
 
 @dataclass(frozen=True)

@@ -123,50 +123,15 @@ class RowIn:
             self.note,
         )
 
-    @classmethod
-    def from_model(cls, row: Row) -> RowIn:
-        return cls(
-            line=row.line,
-            pa=row.pa,
-            ssn=row.ssn,
-            cccd=row.cccd,
-            full_name=row.full_name,
-            birth_date=row.birth_date,
-            sex=row.sex,
-            title=row.title,
-            wage=row.wage,
-            coefficient=row.coefficient,
-            allowances=row.allowances,
-            from_month=row.from_month,
-            to_month=row.to_month,
-            note=row.note,
-            person_id=row.person_id,
-        )
 
-
-ROW_COLUMNS = (
-    "dossier_id",
-    "line",
-    "pa",
-    "ssn",
-    "cccd",
-    "person_id",
-    "full_name",
-    "birth_date",
-    "sex",
-    "title",
-    "wage",
-    "coefficient",
-    "allowances",
-    "from_month",
-    "to_month",
-    "note",
-)
+# A row's own columns, in the order of RowIn.values(): what a draft's COPY writes after the dossier
+# and what rows_of reads back.
 ROW_FIELDS = (
     "line",
     "pa",
     "ssn",
     "cccd",
+    "person_id",
     "full_name",
     "birth_date",
     "sex",
@@ -177,8 +142,8 @@ ROW_FIELDS = (
     "from_month",
     "to_month",
     "note",
-    "person_id",
 )
+ROW_COLUMNS = ("dossier_id", *ROW_FIELDS)
 
 
 def rows_of(dossier_id: int) -> list[RowIn]:

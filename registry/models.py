@@ -59,6 +59,15 @@ class Employer(models.Model):
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
+def birth_display(year: int, month: int | None, day: int | None) -> str:
+    """A date of birth as the register knows it: dd/MM/yyyy, MM/yyyy or the year alone."""
+    if month and day:
+        return f"{day:02d}/{month:02d}/{year}"
+    if month:
+        return f"{month:02d}/{year}"
+    return str(year)
+
+
 class Person(models.Model):
     ssn = models.CharField("mã số BHXH", max_length=10)
     cccd = models.CharField("số CCCD", max_length=12)
@@ -116,11 +125,7 @@ class Person(models.Model):
 
     @property
     def date_of_birth_display(self) -> str:
-        if self.birth_month and self.birth_day:
-            return f"{self.birth_day:02d}/{self.birth_month:02d}/{self.birth_year}"
-        if self.birth_month:
-            return f"{self.birth_month:02d}/{self.birth_year}"
-        return str(self.birth_year)
+        return birth_display(self.birth_year, self.birth_month, self.birth_day)
 
 
 class Scheme(models.TextChoices):
