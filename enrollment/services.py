@@ -55,7 +55,7 @@ from vssid.clientip import client_ip
 from vssid.db.hot import fetch_one, instance_from_row
 from vssid.errors import DomainError
 from vssid.phone import InvalidPhone, normalize_phone
-from vssid.ratelimit import Rate, RateLimited, check_budgets, hit, take, take_all, take_budgets
+from vssid.ratelimit import Rate, RateLimited, check_budgets, hit, take, take_all, take_each
 from vssid.text import fold, nfc
 
 DEADLINE_DAYS = 10
@@ -650,7 +650,7 @@ def _record_submission(registration: Registration, *, address: str | None, reque
         budgets += [(rate, registration.phone) for rate in OTP_PER_PHONE]
         budgets += [(rate, person.pk) for rate in OTP_PER_PERSON]
         try:
-            take_budgets(budgets)
+            take_each(budgets)
         except RateLimited as exc:
             raise _limited(exc) from None
         if standing.has_draft:

@@ -283,12 +283,6 @@ def check_budgets(budgets: Sequence[tuple[Rate, object]], *, now: dt.datetime | 
             raise _refused(rate, key, now) or RateLimited(rate, rate.window)
 
 
-def take_budgets(budgets: Sequence[tuple[Rate, object]], *, now: dt.datetime | None = None) -> None:
-    """`take` on each (rate, subject) in one statement: every one counted, or none and RateLimited
-    naming the first spent budget in the given order (take_each without the counts)."""
-    take_each(budgets, now=now)
-
-
 def hit(rate: Rate, subject: object, *, now: dt.datetime | None = None) -> int:
     """Count one event whatever the budget says (a failed attempt); return the count."""
     count = _upsert(_key(rate, subject), rate, now or timezone.now(), below_limit=False)

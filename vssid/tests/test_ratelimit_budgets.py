@@ -1,4 +1,4 @@
-"""Several budgets of one request taken or checked in one statement (take_budgets, check_budgets)."""
+"""Several budgets of one request taken or checked in one statement (take_each, check_budgets)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from vssid.models import RateCounter
-from vssid.ratelimit import Rate, RateLimited, _key, check_budgets, take, take_budgets
+from vssid.ratelimit import Rate, RateLimited, _key, check_budgets, take, take_each
 
 pytestmark = pytest.mark.django_db
 
@@ -22,12 +22,12 @@ def counts() -> dict[str, int]:
     return dict(RateCounter.objects.values_list("key", "count"))
 
 
-def test_take_budgets_counts_each_budget_in_one_statement() -> None:
+def test_take_each_counts_each_budget_in_one_statement() -> None:
     now = timezone.now()
     with CaptureQueriesContext(connection) as queries:
-        take_budgets([(THREE, "+84912345678"), (FIVE, "+84912345678"), (THREE, 42)], now=now)
+        take_each([(THREE, "+84912345678"), (FIVE, "+84912345678"), (THREE, 42)], now=now)
     assert len([q for q in queries if "ratecounter" in q["sql"]]) == 1
-    take_budgets([(THREE, "+84912345678"), (FIVE, "+84912345678")], now=now)
+    take_each([(THREE, "+84912345678"), (FIVE, "+84912345678")], now=now)
     assert counts() == {
         _key(THREE, "+84912345678"): 2,
         _key(FIVE, "+84912345678"): 2,
@@ -45,7 +45,7 @@ def test_a_spent_budget_refuses_the_whole_take_and_counts_nothing() -> None:
     before = counts()
     # Inside the caller's transaction (as a service calls it): the refusal rolls it back whole.
     with pytest.raises(RateLimited) as info, transaction.atomic():
-        take_budgets([(FIVE, "fresh"), (THREE, "spent"), (FIVE, "new")], now=now + dt.timedelta(minutes=20))
+        take_each([(FIVE, "fresh"), (THREE, "spent"), (FIVE, "new")], now=now + dt.timedelta(minutes=20))
     assert info.value.rate == THREE
     assert info.value.retry_minutes == 40
     assert counts() == before
@@ -58,10 +58,10 @@ def test_the_refusal_names_the_first_spent_budget_in_the_given_order() -> None:
     for _ in range(5):
         take(FIVE, "a", now=now)
     with pytest.raises(RateLimited) as info, transaction.atomic():
-        take_budgets([(FIVE, "a"), (THREE, "a")], now=now)
+        take_each([(FIVE, "a"), (THREE, "a")], now=now)
     assert info.value.rate == FIVE
     with pytest.raises(RateLimited) as info, transaction.atomic():
-        take_budgets([(THREE, "a"), (FIVE, "a")], now=now)
+        take_each([(THREE, "a"), (FIVE, "a")], now=now)
     assert info.value.rate == THREE
 
 
@@ -69,7 +69,7 @@ def test_a_window_that_is_over_restarts_at_one() -> None:
     now = timezone.now()
     for _ in range(3):
         take(THREE, "b", now=now)
-    take_budgets([(THREE, "b"), (FIVE, "b")], now=now + dt.timedelta(hours=1))
+    take_each([(THREE, "b"), (FIVE, "b")], now=now + dt.timedelta(hours=1))
     assert counts()[_key(THREE, "b")] == 1
     row = RateCounter.objects.get(key=_key(THREE, "b"))
     assert row.window_ends_at == now + dt.timedelta(hours=2)
@@ -78,17 +78,17 @@ def test_a_window_that_is_over_restarts_at_one() -> None:
 def test_up_to_the_limit_then_refused() -> None:
     now = timezone.now()
     for _ in range(3):
-        take_budgets([(THREE, "c"), (FIVE, "c")], now=now)
+        take_each([(THREE, "c"), (FIVE, "c")], now=now)
     with pytest.raises(RateLimited), transaction.atomic():
-        take_budgets([(THREE, "c"), (FIVE, "c")], now=now)
+        take_each([(THREE, "c"), (FIVE, "c")], now=now)
     assert counts() == {_key(THREE, "c"): 3, _key(FIVE, "c"): 3}
 
 
 def test_a_budget_twice_or_a_zero_limit_is_refused_before_any_query() -> None:
     with pytest.raises(ValueError, match="twice"):
-        take_budgets([(THREE, "d"), (THREE, "d")])
+        take_each([(THREE, "d"), (THREE, "d")])
     with pytest.raises(RateLimited):
-        take_budgets([(THREE, "d"), (Rate("test_budgets_none", 0, dt.timedelta(hours=1)), "d")])
+        take_each([(THREE, "d"), (Rate("test_budgets_none", 0, dt.timedelta(hours=1)), "d")])
     assert not RateCounter.objects.exists()
 
 
@@ -114,9 +114,9 @@ def test_in_autocommit_a_refusal_counts_nothing_either() -> None:
     for _ in range(3):
         take(THREE, "f", now=now)
     with pytest.raises(RateLimited):
-        take_budgets([(FIVE, "f"), (THREE, "f")], now=now)
+        take_each([(FIVE, "f"), (THREE, "f")], now=now)
     assert counts() == {_key(THREE, "f"): 3}
-    take_budgets([(FIVE, "f")], now=now)  # the connection is usable again
+    take_each([(FIVE, "f")], now=now)  # the connection is usable again
     assert counts()[_key(FIVE, "f")] == 1
 
 
@@ -135,7 +135,7 @@ def test_concurrent_takes_of_overlapping_budgets_stop_exactly_at_the_limit() -> 
         budgets = [(THREE, "racing"), (FIVE, "racing")]
         try:
             start.wait()
-            take_budgets(budgets if i % 2 else budgets[::-1])
+            take_each(budgets if i % 2 else budgets[::-1])
             outcomes.append("counted")
         except RateLimited:
             outcomes.append("refused")
