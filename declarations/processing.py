@@ -34,7 +34,7 @@ from django.utils import timezone
 from psycopg.types.json import Jsonb
 
 from audit.models import AuditEvent
-from declarations import codes, ledger
+from declarations import codes, db, ledger
 from declarations.ledger import Amounts, PeriodSpan
 from declarations.models import FUNDS, Charge, Debt, Dossier, Row
 from declarations.validation import add_months, chunks
@@ -118,31 +118,6 @@ def load_lines(ids: Sequence[int]) -> list[Line]:
 
 
 # ---- writing many rows ---------------------------------------------------------------------------
-
-
-def copy_rows(model: type[Model], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Insert plain tuples of `names` (attnames), the other columns at their defaults; COPY on PostgreSQL."""
-    rows = list(rows)
-    if not rows:
-        return 0
-    given = set(names)
-    rest = [f for f in model._meta.concrete_fields if not f.primary_key and f.attname not in given]
-    defaults = tuple(f.get_default() for f in rest)
-    if connection.vendor != "postgresql":
-        attnames = [*names, *(f.attname for f in rest)]
-        model._default_manager.bulk_create(
-            [model(**dict(zip(attnames, (*row, *defaults), strict=True))) for row in rows], batch_size=2000
-        )
-        return len(rows)
-    column_of = {f.attname: f.column for f in model._meta.concrete_fields}
-    columns = ", ".join(connection.ops.quote_name(column_of[n]) for n in names)
-    columns += "".join(", " + connection.ops.quote_name(f.column) for f in rest)
-    table = connection.ops.quote_name(model._meta.db_table)
-    defaults = tuple(Jsonb(d) if isinstance(d, dict | list) else d for d in defaults)
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:  # type: ignore[attr-defined]
-        for row in rows:
-            copy.write_row((*row, *defaults) if defaults else row)
-    return len(rows)
 
 
 def _update_from(model: type[Model], names: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
@@ -380,7 +355,7 @@ class PeriodBook:
             [(p.pk, p.to_month, p.salary_basis, p.position) for p in dirty],
         )
         code = self.employer.code
-        copy_rows(
+        db.copy_rows(
             ParticipationPeriod,
             PERIOD_FIELDS,
             [
@@ -501,7 +476,7 @@ def apply_batch(dossier: Dossier, lines: list[Line], start: dt.date) -> Outcome:
             touched.append(later)
     adjusting = _adjusting_rows(employer, [r for r in lines if r.pa in codes.ADJUSTING], debt, start, before)
     outcome.adjustments = len(charges) - sum(1 for c in charges if c[4] == Charge.Kind.REGULAR) + len(adjusting)
-    copy_rows(Charge, CHARGE_FIELDS, charges + adjusting)
+    db.copy_rows(Charge, CHARGE_FIELDS, charges + adjusting)
     _add_to_debts(touched, charges + adjusting, removed)
     # The rows' durable marker, with the people found or created for them, in the batch's transaction.
     _update_from(Row, ("person_id", "ssn", "applied"), [(r.id, r.person_id, r.ssn, True) for r in lines])
@@ -591,7 +566,7 @@ def audit_people(dossier: Dossier, people: Iterable[int], actor: Any) -> None:
     now = timezone.now()
     label = actor.get_username() if actor is not None else "system"
     detail = Jsonb({"period": f"{dossier.period:%m/%Y}", "batch": dossier.batch})
-    copy_rows(
+    db.copy_rows(
         AuditEvent,
         AUDIT_FIELDS,
         [

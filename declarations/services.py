@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.services import record_change
-from declarations import processing
+from declarations import db
 from declarations.intake import RawRow, parse_file
 from declarations.models import Dossier, Row
 from declarations.validation import MAX_ERRORS, ROW_COLUMNS, Problem, RowIn, month_text, rows_of, validate
@@ -153,7 +153,7 @@ def _save_dossier(user: User, employer: Employer, period: dt.date, rows: list[Ro
                     row_count=len(rows),
                 )
                 # Tuples, not 100,000 model instances (building those took longer than the COPY).
-                processing.copy_rows(Row, ROW_COLUMNS, [(dossier.pk, *r.values()) for r in rows])
+                db.copy_rows(Row, ROW_COLUMNS, [(dossier.pk, *r.values()) for r in rows])
                 record_change(
                     "declaration_created",
                     acting_user=user,
