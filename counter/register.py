@@ -22,6 +22,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services import USER_COLUMN_COUNT, access_token_params, access_token_sql, user_for_access_token, user_from_row
 from counter.models import CheckNoticeOptOut
 from places.models import HealthFacility, Province, Ward
 from registry.models import Employer, HealthCard, MedicalVisit, ParticipationPeriod, Person, Scheme, birth_display
@@ -105,36 +106,63 @@ _REDUCED = HealthCard.Status.REDUCED.value
 _BHYT, _BHXH = Scheme.BHYT.value, Scheme.BHXH.value
 _CITIZEN = User.Role.CITIZEN.value
 
-# Literals are the models' own constants; every value from a request is a parameter.
-_SNAPSHOT_SQL: Final = (
-    "SELECT p.id, p.ssn, p.full_name, p.birth_year, p.birth_month, p.birth_day, p.sex, p.street, "  # noqa: S608
-    f"(SELECT w.name FROM {_W} w WHERE w.code = p.ward_id), "
-    f"(SELECT r.name FROM {_R} r WHERE r.code = p.province_id), "
-    "(SELECT json_agg(json_build_array(c.id, c.number, c.participant_group, c.level, c.province_id, r.name, c.live_area, "
-    "c.initial_facility_id, f.name, c.valid_from, c.valid_to, c.five_year_date, c.status) ORDER BY c.valid_from DESC, c.id DESC) "
-    f"FROM {_C} c JOIN {_R} r ON r.code = c.province_id JOIN {_F} f ON f.code = c.initial_facility_id "
-    "WHERE c.person_id = p.id), "
-    # The periods explain a reduced card only (120–124): read them when there is one.
-    f"CASE WHEN EXISTS (SELECT 1 FROM {_C} c WHERE c.person_id = p.id AND c.status = '{_REDUCED}') THEN coalesce("
-    "(SELECT json_agg(json_build_array(pp.from_month, pp.to_month, pp.employer_id, e.province_id) ORDER BY pp.from_month) "
-    f"FROM {_PP} pp LEFT JOIN {_E} e ON e.code = pp.employer_id WHERE pp.person_id = p.id AND pp.scheme = '{_BHYT}'), "
-    "'[]') END, "
-    "emp.code, emp.name, "
-    "(SELECT json_agg(json_build_array(v.id, v.facility_id, f.name, "
-    "to_char(v.admitted_at AT TIME ZONE %(tz)s, 'YYYYMMDDHH24MI'), "
-    "to_char(v.discharged_at AT TIME ZONE %(tz)s, 'YYYYMMDDHH24MI'), "
-    "v.icd_code, v.diagnosis, v.inpatient) ORDER BY v.admitted_at DESC) "
-    f"FROM (SELECT * FROM {_V} v WHERE v.person_id = p.id ORDER BY v.admitted_at DESC LIMIT {VISITS_SHOWN}) v "
-    f"JOIN {_F} f ON f.code = v.facility_id), "
-    f"(SELECT u.id FROM {_U} u WHERE u.person_id = p.id AND u.role = '{_CITIZEN}' "
-    f"AND NOT EXISTS (SELECT 1 FROM {_O} o WHERE o.user_id = u.id) LIMIT 1), "
-    f"(SELECT f.name FROM {_F} f WHERE f.code = %(facility)s) "
-    f"FROM {_P} p LEFT JOIN LATERAL (SELECT e.code, e.name FROM {_PP} pp JOIN {_E} e ON e.code = pp.employer_id "
-    f"WHERE pp.person_id = p.id AND pp.to_month IS NULL AND pp.scheme IN ('{_BHYT}', '{_BHXH}') "
-    "ORDER BY pp.from_month DESC LIMIT 1) emp ON true "
-)
-_BY_SSN: Final = _SNAPSHOT_SQL + "WHERE p.ssn = %(id)s"
-_BY_CCCD: Final = _SNAPSHOT_SQL + "WHERE p.cccd = %(id)s"
+_FACILITY = User.Role.FACILITY.value
+
+
+def _snapshot_sql(facility: str, where: str) -> str:
+    """The snapshot's SELECT: `facility` an SQL expression for the checking facility's code, `where` the holder.
+
+    Parameters, in order: the time zone twice, then those of `facility` and `where`.
+    """
+    # Literals are the models' own constants; every value from a request is a parameter.
+    return (
+        "SELECT p.id, p.ssn, p.full_name, p.birth_year, p.birth_month, p.birth_day, p.sex, p.street, "  # noqa: S608
+        f"(SELECT w.name FROM {_W} w WHERE w.code = p.ward_id), "
+        f"(SELECT r.name FROM {_R} r WHERE r.code = p.province_id), "
+        "(SELECT json_agg(json_build_array(c.id, c.number, c.participant_group, c.level, c.province_id, r.name, "
+        "c.live_area, c.initial_facility_id, f.name, c.valid_from, c.valid_to, c.five_year_date, c.status) "
+        "ORDER BY c.valid_from DESC, c.id DESC) "
+        f"FROM {_C} c JOIN {_R} r ON r.code = c.province_id JOIN {_F} f ON f.code = c.initial_facility_id "
+        "WHERE c.person_id = p.id), "
+        # The periods explain a reduced card only (120–124): read them when there is one.
+        f"CASE WHEN EXISTS (SELECT 1 FROM {_C} c WHERE c.person_id = p.id AND c.status = '{_REDUCED}') THEN coalesce("
+        "(SELECT json_agg(json_build_array(pp.from_month, pp.to_month, pp.employer_id, e.province_id) "
+        "ORDER BY pp.from_month) "
+        f"FROM {_PP} pp LEFT JOIN {_E} e ON e.code = pp.employer_id WHERE pp.person_id = p.id AND pp.scheme = '{_BHYT}'), "
+        "'[]') END, "
+        "emp.code, emp.name, "
+        "(SELECT json_agg(json_build_array(v.id, v.facility_id, f.name, "
+        "to_char(v.admitted_at AT TIME ZONE %s, 'YYYYMMDDHH24MI'), "
+        "to_char(v.discharged_at AT TIME ZONE %s, 'YYYYMMDDHH24MI'), "
+        "v.icd_code, v.diagnosis, v.inpatient) ORDER BY v.admitted_at DESC) "
+        f"FROM (SELECT * FROM {_V} v WHERE v.person_id = p.id ORDER BY v.admitted_at DESC LIMIT {VISITS_SHOWN}) v "
+        f"JOIN {_F} f ON f.code = v.facility_id), "
+        f"(SELECT u.id FROM {_U} u WHERE u.person_id = p.id AND u.role = '{_CITIZEN}' "
+        f"AND NOT EXISTS (SELECT 1 FROM {_O} o WHERE o.user_id = u.id) LIMIT 1), "
+        f"(SELECT f.name FROM {_F} f WHERE f.code = {facility}) "
+        f"FROM {_P} p LEFT JOIN LATERAL (SELECT e.code, e.name FROM {_PP} pp JOIN {_E} e ON e.code = pp.employer_id "
+        f"WHERE pp.person_id = p.id AND pp.to_month IS NULL AND pp.scheme IN ('{_BHYT}', '{_BHXH}') "
+        f"ORDER BY pp.from_month DESC LIMIT 1) emp ON true WHERE {where}"
+    )
+
+
+_BY_SSN: Final = _snapshot_sql("%s", "p.ssn = %s")
+_BY_CCCD: Final = _snapshot_sql("%s", "p.cccd = %s")
+
+
+def _with_token(where: str) -> str:
+    """The token's user and, for a facility login only, the snapshot: one round trip for the counter's API.
+
+    A token of any other role reads nothing of the register (the guard then refuses it).
+    Parameters: the time zone twice, the card's identifier, then accounts.services.access_token_params.
+    """
+    guard = f" AND u.role = '{_FACILITY}' AND u.facility_id IS NOT NULL"
+    snapshot = _snapshot_sql("u.facility_id", where + guard)
+    return access_token_sql("s.*", f"LEFT JOIN LATERAL ({snapshot}) s ON true")
+
+
+_TOKEN_AND_SSN: Final = _with_token("p.ssn = %s")
+_TOKEN_AND_CCCD: Final = _with_token("p.cccd = %s")
 
 
 def _from_row(row: tuple[Any, ...]) -> Snapshot:
@@ -241,19 +269,54 @@ def _with_orm(person: Person, facility_code: str | None) -> Snapshot:
     return Snapshot(holder, cards, periods, employer, visits, account, facility)
 
 
+def _identifier(card: str) -> tuple[str, bool] | None:
+    """The column value naming the holder of `card` (number, BHXH code or CCCD), and whether it is a CCCD."""
+    by_cccd = len(card) == 12
+    identifier = card if by_cccd else (card[-10:] if len(card) == 15 else card)
+    if not identifier.isascii() or not identifier.isdigit():
+        return None
+    return identifier, by_cccd
+
+
+def _prepared(using: str = DEFAULT_DB_ALIAS) -> bool:
+    return connections[using].vendor == "postgresql"
+
+
 def read(card: str, *, facility_code: str | None, using: str = DEFAULT_DB_ALIAS) -> Snapshot | None:
     """The register as a check of `card` (number, BHXH code or CCCD) sees it; None when no one has it.
 
     `facility_code`: the checking login's facility, whose name the holder's notification gives.
     """
-    by_cccd = len(card) == 12
-    identifier = card if by_cccd else (card[-10:] if len(card) == 15 else card)
-    if not identifier.isascii() or not identifier.isdigit():
+    named = _identifier(card)
+    if named is None:
         return None
-    if connections[using].vendor == "postgresql":
-        params = {"tz": settings.TIME_ZONE, "facility": facility_code, "id": identifier}
-        row = fetch_one_for_read(_BY_CCCD if by_cccd else _BY_SSN, params)  # type: ignore[arg-type]
+    identifier, by_cccd = named
+    if _prepared(using):
+        params = [settings.TIME_ZONE, settings.TIME_ZONE, facility_code, identifier]
+        row = fetch_one_for_read(_BY_CCCD if by_cccd else _BY_SSN, params)
         return None if row is None else _from_row(row)
     people = Person.objects.select_related("ward", "province")
     person = (people.filter(cccd=identifier) if by_cccd else people.filter(ssn=identifier)).first()
     return None if person is None else _with_orm(person, facility_code)
+
+
+def read_with_token(token: str, card: str) -> tuple[User, Snapshot | None] | None:
+    """The user of a live access token and, when it is a facility login, `read(card)` for it: one round trip.
+
+    None when the token is not live (as accounts.services.user_for_access_token). The snapshot is
+    None when no one holds the card, or when the user is not a facility login (nothing is read).
+    """
+    named = _identifier(card)
+    if named is None or not _prepared():
+        user = user_for_access_token(token)
+        if user is None:
+            return None
+        facility = user.facility_id if user.role == User.Role.FACILITY else None
+        return user, (read(card, facility_code=facility) if facility else None)
+    identifier, by_cccd = named
+    params = [settings.TIME_ZONE, settings.TIME_ZONE, identifier, *access_token_params(token)]
+    row = fetch_one_for_read(_TOKEN_AND_CCCD if by_cccd else _TOKEN_AND_SSN, params)
+    if row is None:
+        return None
+    snapshot = row[USER_COLUMN_COUNT:]
+    return user_from_row(row), (_from_row(snapshot) if snapshot[0] is not None else None)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -28,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.services import user_for_access_token
 from audit.models import AuditEvent
 from audit.services import audit_event
 from counter import codes, register
@@ -479,13 +481,58 @@ def limited(exc: ratelimit.RateLimited) -> CardCheckError:
     )
 
 
+@dataclass(frozen=True)
+class PreRead:
+    """A check's parameters and the register as it saw them, read with the login's token (read_with_token)."""
+
+    query: CheckInput
+    found: Snapshot | None
+
+
+def check_input_of_body(body: bytes) -> CheckInput | None:
+    """The check's parameters from a raw JSON body, or None for any body the check would refuse.
+
+    For a guard that reads the register in the token's round trip: a refusal is not its to give
+    (the endpoint gives it, after authentication), so it only needs to know when there is nothing to read.
+    """
+    try:
+        data = json.loads(body)
+        return parse_check_input(data) if isinstance(data, dict) else None
+    except (ValueError, CardCheckError):
+        return None
+
+
+def pre_read(token: str, body: bytes) -> tuple[User, PreRead | None] | None:
+    """The user of a live token and, for a well-formed check by a facility login, the register for it.
+
+    None when the token is not live. One round trip (counter.register.read_with_token).
+    """
+    query = check_input_of_body(body)
+    if query is None:
+        user = user_for_access_token(token)
+        return None if user is None else (user, None)
+    found = register.read_with_token(token, query.card)
+    if found is None:
+        return None
+    user, snapshot = found
+    return user, PreRead(query, snapshot)
+
+
 def check_card(
-    user: Any, data: Mapping[str, Any], *, request: HttpRequest | None = None, today: dt.date | None = None
+    user: Any,
+    data: Mapping[str, Any],
+    *,
+    request: HttpRequest | None = None,
+    today: dt.date | None = None,
+    read: PreRead | None = None,
 ) -> CheckAnswer:
-    """Check a card for a facility login (module docstring); raises CardCheckError (205, QR refusals, 429)."""
+    """Check a card for a facility login (module docstring); raises CardCheckError (205, QR refusals, 429).
+
+    `read`: the same body's parameters and register, already read by pre_read (the API's guard).
+    """
     user = facility_user(user)
     try:
-        return _check_card(user, data, request=request, today=today)
+        return _check_card(user, data, request=request, today=today, read=read)
     except ratelimit.RateLimited as exc:
         raise limited(exc) from None
 
@@ -497,11 +544,13 @@ class _Decision:
     facility_name: str | None = None
 
 
-def _check_card(user: User, data: Mapping[str, Any], *, request: HttpRequest | None, today: dt.date | None) -> CheckAnswer:
-    query = parse_check_input(data)
+def _check_card(
+    user: User, data: Mapping[str, Any], *, request: HttpRequest | None, today: dt.date | None, read: PreRead | None
+) -> CheckAnswer:
+    query = read.query if read is not None else parse_check_input(data)
     today = today or timezone.localdate()
     now = timezone.now()
-    decision = _decide(user, query, today)
+    decision = _decide(user, query, today, read)
     answer = decision.answer
     answer.checked_by = user.get_username()
     answer.checked_at = timezone.localtime(now).strftime("%d/%m/%Y %H:%M:%S")
@@ -533,11 +582,11 @@ def _check_card(user: User, data: Mapping[str, Any], *, request: HttpRequest | N
     return answer
 
 
-def _decide(user: User, query: CheckInput, today: dt.date) -> _Decision:
+def _decide(user: User, query: CheckInput, today: dt.date, read: PreRead | None) -> _Decision:
     officer = _officer_code(user, query.officer_name, query.officer_cccd)
     if officer is not None:
         return _Decision(CheckAnswer(officer, codes.meaning(officer)))
-    found = register.read(query.card, facility_code=user.facility_id)
+    found = read.found if read is not None else register.read(query.card, facility_code=user.facility_id)
     if found is None or not found.cards:
         return _Decision(CheckAnswer(codes.NO_CARD, codes.meaning(codes.NO_CARD)))
     holder = found.holder

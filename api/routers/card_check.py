@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
@@ -16,7 +17,7 @@ from accounts.models import User
 from api.auth import BearerAuth, auth_user
 from api.errors import ApiError
 from api.schemas import ErrorOut
-from counter.services import MAX_QR, MAX_TEXT, check_card
+from counter.services import MAX_QR, MAX_TEXT, check_card, pre_read
 
 
 class FacilityAuth(BearerAuth):
@@ -25,7 +26,27 @@ class FacilityAuth(BearerAuth):
             raise ApiError(403, "forbidden", _("Chức năng này chỉ dành cho cơ sở khám chữa bệnh."))
 
 
-router = Router(tags=["card check"], auth=FacilityAuth())
+class CardCheckAuth(FacilityAuth):
+    """FacilityAuth that reads the register for the body's check in the same round trip as the token.
+
+    The check is the hospital's hottest call; the token's query and the register's are one
+    (counter.services.pre_read), and the view decides on what was read. A body the check would
+    refuse reads nothing here: the view refuses it, after the guard.
+    """
+
+    def lookup(self, request: HttpRequest, token: str) -> User | None:
+        try:
+            body = request.body
+        except RequestDataTooBig:
+            body = b""
+        found = pre_read(token, body)
+        if found is None:
+            return None
+        user, request.counter_read = found  # type: ignore[attr-defined]
+        return user
+
+
+router = Router(tags=["card check"], auth=CardCheckAuth())
 
 
 class CardCheckIn(Schema):
@@ -88,7 +109,7 @@ class CardCheckOut(Schema):
     summary="Check a health-insurance card at a facility's counter",
 )
 def card_check(request: HttpRequest, payload: CardCheckIn) -> Any:
-    answer = check_card(auth_user(request), payload.model_dump(), request=request)
+    answer = check_card(auth_user(request), payload.model_dump(), request=request, read=request.counter_read)  # type: ignore[attr-defined]
     # The answer's shape is CardCheckOut by construction (CheckAnswer.as_gateway, every key always
     # present; counter/tests check it against the schema): rendered directly, not validated again
     # field by field on the hospital's hottest call.

@@ -98,7 +98,7 @@ SCHEMES = {
     "staff": {"StaffAuth", "BearerAuth"},
     "lead": {"StaffAuth", "BearerAuth"},
     "employer": {"EmployerAuth", "BearerAuth"},
-    "facility": {"FacilityAuth", "BearerAuth"},
+    "facility": {"FacilityAuth", "CardCheckAuth", "BearerAuth"},
 }
 
 

@@ -9,9 +9,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from accounts.services import revoke_access_token
 from api.routers.card_check import CardCheckOut
 from counter import register
-from counter.tests.conftest import BINH, BINH_CARD, OFFICER, check
+from counter.tests.conftest import BINH, BINH_CARD, COUNTER, OFFICER, check, token_for
 from registry.cardformat import build_card_number
 from registry.demo.cardstates import BY_CODE
 from registry.models import HealthCard, Person
@@ -171,13 +172,36 @@ def test_an_inconsistent_record_is_100_and_shows_nothing(client: Client, facilit
     assert not Notification.objects.filter(user__username="0198765432", kind="notice").exists()
 
 
-def test_a_check_is_three_statements_token_read_and_write(client: Client, facility_token: str) -> None:
+def test_a_check_is_two_statements_token_with_read_and_write(client: Client, facility_token: str) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("the one read and the one write are PostgreSQL's; SQLite reads with the ORM")
     with CaptureQueriesContext(connection) as captured:
         body = check(client, facility_token, {**BINH, **OFFICER}).json()
     assert body["maKetQua"] == "000"
-    assert len(captured.captured_queries) == 3, captured.captured_queries
+    assert len(captured.captured_queries) == 2, captured.captured_queries
+    # A body the check refuses reads nothing with the token: the guard, then the refusal.
+    with CaptureQueriesContext(connection) as captured:
+        assert check(client, facility_token, {**BINH, "ngaySinh": "1992-11-03", **OFFICER}).status_code == 422
+    assert len(captured.captured_queries) == 1, captured.captured_queries
+
+
+@pytest.mark.parametrize("card", [BINH_CARD, "0198765432", "001192054321", "DN4019999999999"])
+def test_the_token_read_is_the_plain_read(facility_token: str, card: str) -> None:
+    # The API's guard reads the register with the token (read_with_token): the same snapshot as read().
+    found = register.read_with_token(facility_token, card)
+    assert found is not None
+    user, snapshot = found
+    assert user.username == COUNTER
+    assert snapshot == register.read(card, facility_code=user.facility_id)
+
+
+def test_the_token_read_reads_nothing_for_other_logins_or_dead_tokens(facility_token: str) -> None:
+    citizen = token_for("0198765432")
+    found = register.read_with_token(citizen, BINH_CARD)
+    assert found is not None and found[0].username == "0198765432" and found[1] is None
+    assert register.read_with_token("not-a-token", BINH_CARD) is None
+    revoke_access_token(facility_token)
+    assert register.read_with_token(facility_token, BINH_CARD) is None
 
 
 @pytest.mark.parametrize(
