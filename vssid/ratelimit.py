@@ -18,6 +18,7 @@ failed attempt counts failures that raise.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import math
@@ -60,8 +61,15 @@ class RateLimited(Exception):
 def _key(rate: Rate, subject: object) -> str:
     # A keyed digest, not the subject itself: the table holds no phone or ID numbers, and a
     # phone number's plain hash could be found again by trying the billion of them.
-    digest = hmac.new(settings.SECRET_KEY.encode(), f"{rate.name}\0{subject}".encode(), hashlib.sha256).hexdigest()
-    return f"{rate.name[:70]}:{digest[:40]}"
+    keyed = _keyed_hash(settings.SECRET_KEY).copy()
+    keyed.update(f"{rate.name}\0{subject}".encode())
+    return f"{rate.name[:70]}:{keyed.hexdigest()[:40]}"
+
+
+@functools.lru_cache(maxsize=2)
+def _keyed_hash(secret: str) -> hmac.HMAC:
+    """The HMAC keyed with `secret`, copied for each key: the key's set-up is done once, not on every event."""
+    return hmac.new(secret.encode(), digestmod=hashlib.sha256)
 
 
 def _refused(rate: Rate, key: str, now: dt.datetime) -> RateLimited | None:
@@ -200,9 +208,6 @@ def taking(budgets: Sequence[Budget], *, now: dt.datetime, using: str | None = N
     statement began (invisible to its snapshot); Taking.outcome gives the others' events back then.
     """
     connection = connections[using or router.db_for_write(RateCounter)]
-    ops = connection.ops
-    table = ops.quote_name(RateCounter._meta.db_table)
-    key_col, count_col, ends_col = (ops.quote_name(name) for name in ("key", "count", "window_ends_at"))
     keys: dict[str, Rate] = {}
     params: list[Any] = []
     for rate, subject in budgets:
@@ -213,16 +218,25 @@ def taking(budgets: Sequence[Budget], *, now: dt.datetime, using: str | None = N
     for rate in keys.values():
         if rate.limit < 1:
             raise RateLimited(rate, rate.window)
-    values = []
     for key in sorted(keys):
         rate = keys[key]
-        values.append("(%s::varchar, %s::integer, %s::timestamptz)")
         params += [key, rate.limit, now + rate.window]
     params += [now, now, now, now]  # the refusal's and the upsert's three "spent" tests
+    ctes, granted = _taking_sql(connection.alias, len(keys))
+    return Taking(ctes, params, granted, keys, connection.alias)
+
+
+@functools.lru_cache(maxsize=16)
+def _taking_sql(alias: str, count: int) -> tuple[str, str]:
+    """taking()'s CTEs and `granted` condition for `count` budgets: the same text on every call (prepared once)."""
+    quote = connections[alias].ops.quote_name
+    table = quote(RateCounter._meta.db_table)
+    key_col, count_col, ends_col = (quote(name) for name in ("key", "count", "window_ends_at"))
+    values = ", ".join(["(%s::varchar, %s::integer, %s::timestamptz)"] * count)
     spent = f"r.{ends_col} <= %s"
     # Only quoted identifiers of the model are formatted in; every value is a parameter.
     ctes = (
-        f"ratelimit_asked (key, lim, ends) AS (VALUES {', '.join(values)}), "  # noqa: S608
+        f"ratelimit_asked (key, lim, ends) AS (VALUES {values}), "  # noqa: S608
         f"ratelimit_locked AS (SELECT r.{key_col} AS key, r.{count_col} AS count, r.{ends_col} AS ends FROM {table} r "
         f"WHERE r.{key_col} IN (SELECT key FROM ratelimit_asked) ORDER BY r.{key_col} FOR UPDATE), "
         f"ratelimit_refused AS (SELECT a.key, l.ends FROM ratelimit_asked a JOIN ratelimit_locked l ON l.key = a.key "
@@ -237,8 +251,7 @@ def taking(budgets: Sequence[Budget], *, now: dt.datetime, using: str | None = N
         f"{OUTCOME} AS (SELECT key, count, NULL::timestamptz AS refused_until FROM {TAKEN} "
         f"UNION ALL SELECT key, NULL, ends FROM ratelimit_refused)"
     )
-    granted = f"(SELECT count(*) FROM {TAKEN}) = {len(keys)}"  # noqa: S608 - a constant name and a count
-    return Taking(ctes, params, granted, keys, connection.alias)
+    return ctes, f"(SELECT count(*) FROM {TAKEN}) = {count}"  # noqa: S608 - a constant name and a count
 
 
 def take_each(budgets: Sequence[Budget], *, now: dt.datetime | None = None) -> list[int]:
