@@ -143,19 +143,22 @@ def reject_nul_characters(view: Callable[..., Any]) -> Callable[..., Any]:
 api.add_decorator(reject_nul_characters)
 
 
+# Django tries URL patterns in order, so the most requested answers come first: after the health
+# check (a few paths), the card (each launch of the app), the hospital counter's check, the
+# history; then the rest.
 api.add_router("/", "api.routers.system.router")
+api.add_router("/", "api.routers.card.router")
+api.add_router("/", "api.routers.card_check.router")
+api.add_router("/", "api.routers.history.router")
 api.add_router("/", "api.routers.registrations.router")
 api.add_router("/", "api.routers.auth.router")
 api.add_router("/", "api.routers.me.router")
 api.add_router("/", "api.routers.staff.router")
-api.add_router("/", "api.routers.card.router")
-api.add_router("/", "api.routers.history.router")
 api.add_router("/", "api.routers.lookup.router")
 api.add_router("/", "api.routers.support.router")
 api.add_router("/", "api.routers.employer.router")
 api.add_router("/", "api.routers.campaign.router")
 api.add_router("/", "api.routers.calculators.router")
-api.add_router("/", "api.routers.card_check.router")
 api.add_router("/", "api.routers.declarations.employer_router")
 api.add_router("/", "api.routers.declarations.staff_router")
 api.add_router("/", "api.routers.declarations.citizen_router")
