@@ -164,3 +164,9 @@ def test_the_lean_stack_resolves_with_the_urlconf_in_force(settings: Any, db: No
     assert call(lean, "GET", "/api/v1/health")[0] == 200
     settings.ROOT_URLCONF = "vssid.urls"
     assert call(lean, "GET", "/api/bench/caches")[0] == 404
+
+
+def test_the_lean_stack_has_no_view_middleware() -> None:
+    # Its handler shares one resolved match between the requests of a path (vssid.wsgi): a view
+    # middleware is handed that match's kwargs and could change them for every later request.
+    assert wsgi.ApiStackHandler()._view_middleware == []  # type: ignore[attr-defined]
