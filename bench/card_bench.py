@@ -509,6 +509,101 @@ def memory_after_mixed(server: Server, tokens: list[str], *, mixed: int, tmp: Pa
     return {"requests": done, "errors": errors, "paths": paths, "worker_rss_mb": rss, "max_rss_mb": most}
 
 
+def in_process(*, requests: int = 2000, rounds: int = ROUNDS, warm: int = WARM_CITIZENS) -> dict[str, Any]:
+    """CPU per request of the floor (both stacks), the card warm and cold and the participation, in this process.
+
+    The same WSGI applications the servers run (vssid.wsgi's dispatch, and a plain WSGIHandler for
+    the full stack), called directly with a wrk-like request in alternating rounds: no sockets,
+    no server, no client, so the figures hardly move with the machine's other work, unlike the
+    throughput of run(). Throughput adds the server's own cost per request (gunicorn's parsing,
+    a connection per request, the client, PostgreSQL's side) to every endpoint alike, so the
+    shares of run() are closer to 1 than these CPU ratios. `requests` distinct citizens make the
+    cold card (its caches emptied before each of its rounds). Must run before django.setup() here.
+    """
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import io
+
+    import vssid.wsgi  # first: sets Django up with the bench's settings
+
+    application = vssid.wsgi.application
+    from django.core.handlers.wsgi import WSGIHandler
+
+    from api.routers.card import _card_json
+    from registry.card import _card_view
+
+    full = WSGIHandler()
+    tokens, user_ids = make_citizens(warm + requests)
+    warm_tokens, cold_tokens = tokens[:warm], tokens[warm:]
+
+    def environ(path: str, token: str) -> dict[str, Any]:
+        env: dict[str, Any] = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path,
+            "SCRIPT_NAME": "",
+            "QUERY_STRING": "",
+            "REMOTE_ADDR": "127.0.0.1",
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "8000",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "HTTP_HOST": "127.0.0.1:8000",
+            "wsgi.input": io.BytesIO(b""),
+            "wsgi.url_scheme": "http",
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": False,
+            "wsgi.multiprocess": True,
+            "wsgi.run_once": False,
+        }
+        if token:
+            env["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+        return env
+
+    def call(app: Any, env: dict[str, Any], marker: bytes) -> None:
+        status: list[str] = []
+        chunks = app(env, lambda s, h, *a: status.append(s))
+        body = b"".join(chunks)
+        getattr(chunks, "close", lambda: None)()
+        if not status[0].startswith("200") or marker not in body:
+            raise RuntimeError(f"{env['PATH_INFO']} answered {status[0]} {body[:200]!r}")
+
+    # name: (application, path, tokens, marker of a right answer)
+    endpoints: dict[str, tuple[Any, str, list[str], bytes]] = {
+        "floor (full stack)": (full, "/api/v1/health", [""], b'"ok"'),
+        "floor (lean stack)": (application, "/api/v1/health", [""], b'"ok"'),
+        "card warm": (application, "/api/v1/me/card", warm_tokens, b'"qr_payload"'),
+        "card cold": (application, "/api/v1/me/card", cold_tokens, b'"qr_payload"'),
+        "participation": (application, "/api/v1/me/participation", cold_tokens, b'"periods"'),
+    }
+    samples: dict[str, list[float]] = {name: [] for name in endpoints}
+    try:
+        for app, path, keys, marker in endpoints.values():  # imports, connection, prepared statements
+            for token in warm_tokens[:20] if keys[0] else [""] * 20:
+                call(app, environ(path, token), marker)
+        for _ in range(rounds):
+            for name, (app, path, keys, marker) in endpoints.items():
+                envs = [environ(path, keys[n % len(keys)]) for n in range(requests)]
+                if name == "card cold":
+                    _card_view.cache_clear()
+                    _card_json.cache_clear()
+                cpu = time.process_time()
+                for env in envs:
+                    call(app, env, marker)
+                samples[name].append((time.process_time() - cpu) * 1e6 / requests)
+    finally:
+        delete_citizens(user_ids)
+    cpu_us = {name: round(statistics.median(values), 1) for name, values in samples.items()}
+    lean, cold = cpu_us["floor (lean stack)"], cpu_us["card cold"]
+    return {
+        "requests_each": requests,
+        "rounds": rounds,
+        "cpu_us_per_request": cpu_us,
+        "each_round": {name: [round(v, 1) for v in values] for name, values in samples.items()},
+        "full_over_lean_cpu": round(cpu_us["floor (full stack)"] / lean, 2),
+        "card_cold_over_lean_cpu": round(cold / lean, 2),
+        "load_average": os.getloadavg(),
+    }
+
+
 def verdicts(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
     e = results["endpoints"]
     lean, full = e["floor (lean stack)"], e["floor (full stack)"]
@@ -596,7 +691,16 @@ if __name__ == "__main__":
     parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
     parser.add_argument("--cold", type=int, default=COLD_CITIZENS)
     parser.add_argument("--mixed", type=int, default=MIXED_REQUESTS)
+    parser.add_argument(
+        "--in-process",
+        type=int,
+        metavar="N",
+        help="instead: CPU per request of each endpoint through the WSGI applications in this process, N requests a round",
+    )
     args = parser.parse_args()
+    if args.in_process:
+        print(json.dumps(in_process(requests=args.in_process, rounds=args.rounds), indent=2, default=str))
+        sys.exit(0)
     outcome = run(seconds=args.seconds, rounds=args.rounds, workers=args.workers, cold=args.cold, mixed=args.mixed)
     report(outcome)
     print(json.dumps({k: v for k, v in outcome.items() if k != "server_errors"}, indent=2, default=str))

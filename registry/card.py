@@ -212,12 +212,13 @@ def _card_view(card: CardRecord, today: dt.date, language: str | None, key: Sign
         ),
         key=key,
     )
+    sex_label, benefit = _texts(card.sex, card.level, card.live_area, language)
     return CardView(
         card_number=card.number,
         full_name=card.full_name,
         date_of_birth=dob.format(),
         sex=card.sex,
-        sex_label=_("Nam") if card.sex == Sex.MALE else _("Nữ"),
+        sex_label=sex_label,
         address=address,
         facility_code=card.facility_code,
         facility_name=card.facility_name,
@@ -228,10 +229,19 @@ def _card_view(card: CardRecord, today: dt.date, language: str | None, key: Sign
         five_year_date=card.five_year_date,
         level=card.level,
         live_area=card.live_area,
-        benefit_text=benefit_text(card.level, card.live_area),
+        benefit_text=benefit,
         expired=card.valid_to is not None and card.valid_to < today,
         qr_payload=payload,
     )
+
+
+# A card not seen yet today is built on most card requests of a large register; its texts depend
+# on a handful of values and the language only, and looking them up in the catalogue each time
+# cost some 6 µs a card (0.1 µs memoised).
+@functools.lru_cache(maxsize=128)
+def _texts(sex: int, level: int, live_area: str, language: str | None) -> tuple[str, str]:
+    """The sex label and benefit text of a card in `language`, the one active (a key, not read here)."""
+    return _("Nam") if sex == Sex.MALE else _("Nữ"), benefit_text(level, live_area)
 
 
 class Login(Protocol):

@@ -66,7 +66,14 @@ class KeyRingError(Exception):
 
 
 def _ring_path() -> Path:
-    return Path(settings.CARD_KEY_RING)
+    return _path(str(settings.CARD_KEY_RING))
+
+
+# signing_key() looks at the file on every card built (a rotation by another process must be seen):
+# parsing the same setting into a Path each time cost more than the stat itself.
+@functools.lru_cache(maxsize=8)
+def _path(value: str) -> Path:
+    return Path(value)
 
 
 def _dt(value: str | None) -> dt.datetime | None:

@@ -4,7 +4,7 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -106,26 +106,34 @@ class ApiStackMiddleware:
             if policy:
                 self.policies.append((header, policy, tuple(config.get("EXCLUDE_URL_PREFIXES") or ()), exempt))
         self.frame_options = getattr(settings, "X_FRAME_OPTIONS", "DENY").upper()
+        from django.contrib.auth.models import AnonymousUser  # not at import: vssid.apps imports this module
+
+        self.anonymous = AnonymousUser
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from django.contrib.auth.models import AnonymousUser
-        from django.http import HttpResponseBase
-
-        chosen = translation.get_language_from_request(request)
+        meta = request.META
+        if "HTTP_ACCEPT_LANGUAGE" in meta or "HTTP_COOKIE" in meta:
+            chosen = translation.get_language_from_request(request)
+        else:
+            chosen = settings.LANGUAGE_CODE  # what Django answers without either, parsed for nothing
         if chosen not in self.supported:
             chosen = settings.LANGUAGE_CODE
         translation.activate(chosen)
         request.LANGUAGE_CODE = chosen
-        request.user = AnonymousUser()
+        request.user = self.anonymous()
         response = self.get_response(request)
-        patch_vary_headers(response, ("Accept-Language",))
+        if response.has_header("Vary"):
+            patch_vary_headers(response, ("Accept-Language",))
+        else:
+            response.headers["Vary"] = "Accept-Language"  # what patch_vary_headers writes, without parsing
         response.headers.setdefault("Content-Language", chosen)
         if isinstance(response, HttpResponseBase):
             self._security_headers(request, response)
         return response
 
     def _security_headers(self, request: HttpRequest, response: HttpResponse) -> None:
-        if any(getattr(response, name, None) for name in _CUSTOM_CSP):
+        custom = _CUSTOM_CSP.intersection(vars(response))
+        if custom and any(getattr(response, name) for name in custom):
             self.csp.process_response(request, response)  # a policy of its own: django-csp's rules
         else:
             for header, policy, excluded, exempt in self.policies:
@@ -137,4 +145,5 @@ class ApiStackMiddleware:
             response["X-Frame-Options"] = self.frame_options
 
 
-_CUSTOM_CSP = tuple(f"_csp_{kind}{ro}" for kind in ("config", "update", "replace") for ro in ("", "_ro"))
+# The response attributes of django-csp's decorators (csp_update, csp_replace, …), set on the instance.
+_CUSTOM_CSP = frozenset(f"_csp_{kind}{ro}" for kind in ("config", "update", "replace") for ro in ("", "_ro"))

@@ -10,11 +10,15 @@ API_LEAN_STACK=0 serves everything through the full stack (make bench measures b
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.handlers.wsgi import WSGIHandler
+from django.http import HttpRequest
+from django.urls import URLResolver, get_resolver
+from django.urls.resolvers import ResolverMatch
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vssid.settings")
 
@@ -33,6 +37,28 @@ class ApiStackHandler(WSGIHandler):
             super().load_middleware(is_async)
         finally:
             settings.MIDDLEWARE = full
+
+    def resolve_request(self, request: HttpRequest) -> ResolverMatch:
+        """Django's resolution, remembered per path (a request that names its own urlconf excepted).
+
+        A token client calls the same few paths over and over, and walking the URL patterns
+        (the site's, then the API's operations one by one) cost more than anything else the
+        handler does for it. The match is shared by the requests of its path: nothing in the
+        lean stack changes it (it has no view middleware, which is handed the match's kwargs).
+        """
+        if hasattr(request, "urlconf"):
+            return super().resolve_request(request)
+        match = _resolve(get_resolver(), request.path_info)
+        request.resolver_match = match
+        return match
+
+
+# Keyed on the resolver too: a changed ROOT_URLCONF (tests) or clear_url_caches() gives a new one.
+# A path that resolves to nothing raises Resolver404, which is not remembered; the bound keeps
+# paths made of ids (a registration's reference) from growing it.
+@functools.lru_cache(maxsize=1024)
+def _resolve(resolver: URLResolver, path: str) -> ResolverMatch:
+    return resolver.resolve(path)
 
 
 def takes_lean_stack(environ: dict[str, Any]) -> bool:

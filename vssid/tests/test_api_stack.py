@@ -152,3 +152,21 @@ def test_the_application_dispatches_on_cookies(citizen_token: str) -> None:
     status, headers, _ = call(app, "GET", "/api/v1/me/card", {"Authorization": "Bearer nope", "Cookie": "django_language=en"})
     assert status == 401
     assert headers["Content-Language"] == "en"
+
+
+def test_the_lean_stack_resolves_with_the_urlconf_in_force(settings: Any, db: None) -> None:
+    # The lean handler remembers resolved paths: a changed ROOT_URLCONF must not answer from them.
+    lean = wsgi.ApiStackHandler()
+    assert call(lean, "GET", "/api/bench/caches")[0] == 404
+    assert call(lean, "GET", "/api/v1/health")[0] == 200
+    settings.ROOT_URLCONF = "bench.urls"
+    assert call(lean, "GET", "/api/bench/caches")[0] == 200
+    assert call(lean, "GET", "/api/v1/health")[0] == 200
+    settings.ROOT_URLCONF = "vssid.urls"
+    assert call(lean, "GET", "/api/bench/caches")[0] == 404
+
+
+def test_the_lean_stack_has_no_view_middleware() -> None:
+    # Its handler shares one resolved match between the requests of a path (vssid.wsgi): a view
+    # middleware is handed that match's kwargs and could change them for every later request.
+    assert wsgi.ApiStackHandler()._view_middleware == []  # type: ignore[attr-defined]
