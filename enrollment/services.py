@@ -228,16 +228,22 @@ for _model in (Province, Ward, Office):
     post_delete.connect(forget_places, sender=_model, dispatch_uid=f"enrollment.forget_places.delete.{_model.__name__}")
 
 
+# The look-ups are lambdas: a queryset built up front, only for the cache to answer, cost more
+# than the rest of the field checks together.
 def current_province(code: str) -> Province | None:
-    return _cached_place(("province", code), Province.objects.current().filter(code=code).first)
+    return _cached_place(("province", code), lambda: Province.objects.current().filter(code=code).first())
 
 
 def current_ward(province_code: str, code: str) -> Ward | None:
-    return _cached_place(("ward", province_code, code), Ward.objects.current().filter(code=code, province_id=province_code).first)
+    return _cached_place(
+        ("ward", province_code, code), lambda: Ward.objects.current().filter(code=code, province_id=province_code).first()
+    )
 
 
 def receiving_office(code: str) -> Office | None:
-    return _cached_place(("office", code), Office.objects.current().filter(code=code, kind__in=RECEIVING_OFFICE_KINDS).first)
+    return _cached_place(
+        ("office", code), lambda: Office.objects.current().filter(code=code, kind__in=RECEIVING_OFFICE_KINDS).first()
+    )
 
 
 def _check_fields(data: RegistrationInput) -> _Checked:
