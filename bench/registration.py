@@ -552,6 +552,7 @@ def in_process(*, requests: int = 100, profile: Path | None = None) -> dict[str,
             profiler.enable()
             results["registration"] = measure(REGISTER, requests, "201")
             profiler.disable()
+            profiler.dump_stats(profile.with_suffix(".pstats"))  # for pstats' callers and callees
             with profile.open("w") as out:
                 stats = pstats.Stats(profiler, stream=out).strip_dirs()
                 stats.sort_stats("cumulative").print_stats(60)
