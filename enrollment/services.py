@@ -13,7 +13,7 @@ import math
 import secrets
 import time
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NoReturn, TypeVar
 
@@ -55,7 +55,7 @@ from messaging.tasks import deliver
 from places.models import Office, Province, Ward
 from registry.models import Person
 from vssid.clientip import client_ip
-from vssid.db.hot import fetch_one, instance_from_row
+from vssid.db.hot import fetch_all, fetch_one, instance_from_row
 from vssid.errors import DomainError
 from vssid.models import RateCounter
 from vssid.phone import InvalidPhone, normalize_phone
@@ -415,13 +415,12 @@ def _same_person(person: Person, checked: _Checked) -> bool:
 def _match_person(checked: _Checked, address: str | None) -> tuple[Person, _Standing]:
     """The person of the register the data describes, and what stands in the way of their
     registering; within the budgets of the address and the identity."""
+    ssn, cccd = checked.ssn, checked.cccd
+    budgets = [(rate, address) for rate in MATCHES_PER_ADDRESS] if address else []
     try:
-        if address:
-            take_all(MATCHES_PER_ADDRESS, address)
+        found = _person_with_standing(ssn=ssn, budgets=budgets) if ssn else _person_with_standing(cccd=cccd, budgets=budgets)
     except RateLimited as exc:
         raise _limited(exc) from None
-    ssn, cccd = checked.ssn, checked.cccd
-    found = _person_with_standing(ssn=ssn) if ssn else _person_with_standing(cccd=cccd)
     person, standing = found if found is not None else (None, None)
     identity = f"person:{person.pk}" if person is not None else (f"ssn:{ssn}" if ssn else f"cccd:{cccd}")
     try:
@@ -477,14 +476,31 @@ class _Standing:
     has_draft: bool  # one waiting for its OTP, which a new submission replaces
 
 
-def _person_with_standing(*, ssn: str = "", cccd: str = "") -> tuple[Person, _Standing] | None:
-    """The person of the register with this BHXH code (or else CCCD), and what stands in the way."""
+def _person_with_standing(*, ssn: str = "", cccd: str = "", budgets: Sequence[Budget] = ()) -> tuple[Person, _Standing] | None:
+    """The person of the register with this BHXH code (or else CCCD), and what stands in the way.
+
+    `budgets` are taken first, as take_all takes them outside a transaction (RateLimited for a
+    spent one, the counts kept whatever follows). On PostgreSQL in the same statement
+    (ratelimit.taking): a round trip less for every submission.
+    """
     selected = ", ".join(f"p.{field.column}" for field in _MATCH_FIELDS)
     column = "ssn" if ssn else "cccd"
-    row = fetch_one(
-        f"SELECT {selected}, {_STANDING} FROM {Person._meta.db_table} p WHERE p.{column} = %s ORDER BY p.id LIMIT 1",  # noqa: S608
-        [*_STANDING_PARAMS, ssn or cccd],
-    )
+    sql = f"SELECT {selected}, {_STANDING} FROM {Person._meta.db_table} p WHERE p.{column} = %s ORDER BY p.id LIMIT 1"  # noqa: S608
+    params = [*_STANDING_PARAMS, ssn or cccd]
+    row: Sequence[object] | None
+    if budgets and connection.vendor == "postgresql":
+        now = timezone.now()
+        plan = taking(budgets, now=now)
+        rows = fetch_all(
+            f"WITH {plan.ctes} SELECT o.key, o.count, o.refused_until, x.* FROM {OUTCOME} o LEFT JOIN ({sql}) x ON true",  # noqa: S608
+            [*plan.params, *params],
+        )
+        plan.outcome([r[:3] for r in rows], now)
+        row = rows[0][3:] if rows[0][3] is not None else None
+    else:
+        for rate, subject in budgets:
+            take(rate, subject)
+        row = fetch_one(sql, params)
     if row is None:
         return None
     count = len(_MATCH_FIELDS)

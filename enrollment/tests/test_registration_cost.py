@@ -74,11 +74,11 @@ def test_a_submission_takes_a_handful_of_statements(client: Client) -> None:
         response = submit(client, AN)
     assert response.status_code == 201
     sql = statements(queries)
-    # The address's match budget, the person with what stands in the way, the identity's
-    # budgets; then one statement: what stands in the way read again, the budgets taken, the
-    # row, the OTP, the SMS, the two tasks and the audit row (no transaction of its own: no
-    # savepoint or locking read here, and in production no BEGIN or COMMIT).
-    assert len(sql) == 4, "\n".join(sql)
+    # The address's match budget taken with the person and what stands in the way, the
+    # identity's budgets; then one statement: what stands in the way read again, the budgets
+    # taken, the row, the OTP, the SMS, the two tasks and the audit row (no transaction of its
+    # own: no savepoint or locking read here, and in production no BEGIN or COMMIT).
+    assert len(sql) == 3, "\n".join(sql)
     assert not [s for s in sql if "places_" in s.split(" WHERE ")[0]]  # no province, ward or office read
     assert len([s for s in sql if "vssid_ratecounter" in s]) == 3
 
@@ -121,7 +121,7 @@ def _standing_as_at_the_match() -> Any:
     """_person_with_standing as it read before something else committed: nothing in the way."""
     real = services._person_with_standing
 
-    def read(**identity: str) -> Any:
+    def read(**identity: Any) -> Any:
         found = real(**identity)
         assert found is not None
         return found[0], services._Standing(has_account=False, has_registration=False, has_draft=False)
