@@ -130,11 +130,20 @@ def issue_code(purpose: str, subject: str, *, new_subject: bool = False) -> str:
         if recent.count() >= OTP_MAX_PER_HOUR:
             raise AccountError("otp_rate_limited", _("Bạn đã yêu cầu quá nhiều mã. Vui lòng thử lại sau một giờ."), status=429)
         OneTimeCode.objects.filter(purpose=purpose, subject=subject, used_at__isnull=True).update(used_at=now)
-    code = f"{secrets.randbelow(1_000_000):06d}"
-    OneTimeCode.objects.create(
-        purpose=purpose, subject=subject, code_hash=_code_hash(purpose, subject, code), expires_at=now + OTP_TTL
-    )
+    code, row = new_code(purpose, subject, now=now)
+    row.save(force_insert=True)
     return code
+
+
+def new_code(purpose: str, subject: str, *, now: dt.datetime | None = None) -> tuple[str, OneTimeCode]:
+    """A fresh 6-digit code and its row, unsaved: for a caller that has just created the subject
+    and inserts the row in the statement of that change (issue_code's `new_subject` case)."""
+    now = now or timezone.now()
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    row = OneTimeCode(
+        purpose=purpose, subject=subject, code_hash=_code_hash(purpose, subject, code), created_at=now, expires_at=now + OTP_TTL
+    )
+    return code, row
 
 
 def consume_code(purpose: str, subject: str, code: str) -> AccountError | None:

@@ -274,6 +274,16 @@ def postgres_pids() -> list[int]:
     return pids
 
 
+def backend_pid() -> int:
+    """The PostgreSQL server process of this process's connection."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid: int = cursor.fetchone()[0]
+    return pid
+
+
 def worker_pids(master: int) -> list[int]:
     return [int(pid) for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
 
@@ -467,7 +477,8 @@ def in_process(*, requests: int = 100, profile: Path | None = None) -> dict[str,
     The same WSGI application gunicorn serves (vssid.wsgi, so the same middleware stack), called
     directly with the bench's request: no sockets, no scheduler, so the figures hardly move with
     the machine's load. Each path gets a few warm-up requests, then `requests` measured ones.
-    The multipart parsing alone (Django's parser over the same body) is timed apart. Must run
+    The multipart parsing alone (Django's parser over the same body) is timed apart, and the CPU
+    of the PostgreSQL server process serving this connection is read from /proc. Must run
     before django.setup() in this process: it sets the server's environment first.
     """
     tmp = Path(tempfile.mkdtemp(prefix="vssid-bench-"))
@@ -526,14 +537,19 @@ def in_process(*, requests: int = 100, profile: Path | None = None) -> dict[str,
             return execute(sql, params, many, context)
 
         # Counted by a wrapper, not CaptureQueriesContext: each request resets connection.queries.
+        backend = backend_pid()
+        pg_before = cpu_seconds([backend])
         with connection.execute_wrapper(counted):
             wall, cpu = time.perf_counter(), time.process_time()
             for env in envs:
                 statuses[call(env)] += 1
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        # The same server process all along: the settings keep the connection (CONN_MAX_AGE).
+        pg = cpu_seconds([backend]) - pg_before if backend_pid() == backend else None
         return {
             "requests": count,
             "cpu_ms": round(cpu * 1000 / count, 2),
+            "postgres_cpu_ms": round(pg * 1000 / count, 2) if pg is not None else None,
             "wall_ms": round(wall * 1000 / count, 2),
             "statements": round(statements[0] / count, 2),
             "statuses": dict(statuses),
@@ -552,6 +568,7 @@ def in_process(*, requests: int = 100, profile: Path | None = None) -> dict[str,
             profiler.enable()
             results["registration"] = measure(REGISTER, requests, "201")
             profiler.disable()
+            profiler.dump_stats(profile.with_suffix(".pstats"))  # for pstats' callers and callees
             with profile.open("w") as out:
                 stats = pstats.Stats(profiler, stream=out).strip_dirs()
                 stats.sort_stats("cumulative").print_stats(60)

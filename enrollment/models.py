@@ -91,8 +91,12 @@ class Registration(models.Model):
         return self.reference
 
     def save(self, *args: object, **kwargs: object) -> None:
-        self.search_name = fold(self.full_name)
+        self.fill_derived()
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def fill_derived(self) -> None:
+        """The columns computed from others (save() calls it; so does an insert that bypasses save)."""
+        self.search_name = fold(self.full_name)
 
     @property
     def is_live(self) -> bool:

@@ -15,7 +15,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
 from django_tasks.base import Task
+from django_tasks.utils import normalize_json
 from django_tasks_db import DatabaseBackend
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from messaging.delivery import deliver_due_messages as deliver_due_messages  # re-exported for the test helpers
 from messaging.delivery import has_reissuer
@@ -51,12 +53,14 @@ def _require_transaction() -> None:
         raise RuntimeError("Queue messages inside the transaction of the change that causes them (transaction.atomic).")
 
 
-def _insert(fields: dict[str, object], dedupe_key: str | None) -> Message:
+def _insert(message: Message, dedupe_key: str | None) -> Message:
     if dedupe_key is None:
-        message = Message.objects.create(**fields)
+        message.save(force_insert=True)
     else:
         # get_or_create inserts in a savepoint and, when a concurrent transaction committed the
         # same key first, returns that row: the caller's transaction stays usable either way.
+        fields = {f.attname: getattr(message, f.attname) for f in Message._meta.concrete_fields if not f.primary_key}
+        del fields["dedupe_key"]
         message, created = Message.objects.get_or_create(dedupe_key=dedupe_key, defaults=fields)
         if not created:
             return message
@@ -78,6 +82,30 @@ def enqueue_with_transaction(task: Task[..., Any], *args: Any) -> None:
         transaction.on_commit(lambda: task.enqueue(*args), robust=True)
 
 
+def task_row(task: Task[..., Any], *args: Any) -> DBTaskResult[..., Any] | None:
+    """The row the database backend stores to enqueue `task`, unsaved; None with any other backend.
+
+    For a caller that inserts it in the statement of its change, which enqueue_with_transaction
+    would do with a statement of its own. Built as the backend builds it (the library's save
+    signal fills `run_after` the same way); the caller may put the arguments in from its statement
+    (an id just inserted). With another backend the caller enqueues once its transaction has committed.
+    """
+    backend = task.get_backend()
+    if not isinstance(backend, DatabaseBackend):
+        return None
+    backend.validate_task(task)
+    row: DBTaskResult[..., Any] = DBTaskResult(
+        id=backend._get_id(),
+        args_kwargs=normalize_json({"args": list(args), "kwargs": {}}),
+        priority=task.priority,
+        task_path=task.module_path,
+        queue_name=task.queue_name,
+        run_after=task.run_after or get_date_max(),
+        backend_name=backend.alias,
+    )
+    return row
+
+
 def queue_sms(*, to: str, kind: str, body: str, secret: str = "", secret_of: str = "", dedupe_key: str | None = None) -> Message:
     """Record an SMS to send once the caller's transaction commits.
 
@@ -87,6 +115,12 @@ def queue_sms(*, to: str, kind: str, body: str, secret: str = "", secret_of: str
     queues nothing.
     """
     _require_transaction()
+    return _insert(sms_message(to=to, kind=kind, body=body, secret=secret, secret_of=secret_of), dedupe_key)
+
+
+def sms_message(*, to: str, kind: str, body: str, secret: str = "", secret_of: str = "") -> Message:
+    """The outbox row of an SMS, checked as queue_sms checks it, unsaved: for a caller that inserts
+    it in the statement of its change, with its delivery task (task_row(deliver))."""
     if kind not in SmsKind.values:
         raise ValueError(f"Unknown SMS kind {kind!r}; one of {', '.join(SmsKind.values)}.")
     if not _PHONE.match(to):
@@ -99,15 +133,7 @@ def queue_sms(*, to: str, kind: str, body: str, secret: str = "", secret_of: str
     if secret and not (secret_of and has_reissuer(kind)):
         # Such a secret could only be dropped, never replaced, when its delivery is uncertain.
         raise ValueError("A secret needs `secret_of` and a reissuer registered for its kind (register_reissuer).")
-    fields: dict[str, object] = {
-        "channel": Channel.SMS,
-        "kind": kind,
-        "to": to,
-        "body": body,
-        "secret": secret,
-        "secret_of": secret_of if secret else "",
-    }
-    return _insert(fields, dedupe_key)
+    return Message(channel=Channel.SMS, kind=kind, to=to, body=body, secret=secret, secret_of=secret_of if secret else "")
 
 
 def queue_email(
@@ -132,8 +158,7 @@ def queue_email(
         raise ValueError("E-mail kind must be a short snake_case name, e.g. 'registration_form'.")
     if not subject or "\n" in subject or "\r" in subject or len(subject) > 200:
         raise ValueError("E-mail subject must be one line of at most 200 characters.")
-    fields: dict[str, object] = {"channel": Channel.EMAIL, "kind": kind, "to": to, "subject": subject, "body": body}
+    message = Message(channel=Channel.EMAIL, kind=kind, to=to, subject=subject, body=body)
     if attachment is not None:
-        name, content, mimetype = attachment
-        fields.update(attachment=content, attachment_name=name, attachment_type=mimetype)
-    return _insert(fields, dedupe_key)
+        message.attachment_name, message.attachment, message.attachment_type = attachment
+    return _insert(message, dedupe_key)

@@ -15,6 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
+from accounts.models import User
 from api.tests.support import AN, API, error, photos
 from enrollment import services
 from enrollment.models import Registration
@@ -73,10 +74,11 @@ def test_a_submission_takes_a_handful_of_statements(client: Client) -> None:
         response = submit(client, AN)
     assert response.status_code == 201
     sql = statements(queries)
-    # The address's match budget, the person with what stands in the way, the identity's
-    # budgets; then the locked person, the budgets taken, the row, the OTP, the SMS, the two
-    # tasks and the audit row.
-    assert len(sql) <= 11, "\n".join(sql)
+    # The address's match budget taken with the person and what stands in the way, the
+    # identity's budgets; then one statement: what stands in the way read again, the budgets
+    # taken, the row, the OTP, the SMS, the two tasks and the audit row (no transaction of its
+    # own: no savepoint or locking read here, and in production no BEGIN or COMMIT).
+    assert len(sql) == 3, "\n".join(sql)
     assert not [s for s in sql if "places_" in s.split(" WHERE ")[0]]  # no province, ward or office read
     assert len([s for s in sql if "vssid_ratecounter" in s]) == 3
 
@@ -113,3 +115,38 @@ def test_the_photo_task_is_stored_with_the_registration_or_not_at_all(client: Cl
     tasks = DBTaskResult.objects.count()
     error(submit(client, AN), 429, "otp_rate_limited")
     assert DBTaskResult.objects.count() == tasks
+
+
+def _standing_as_at_the_match() -> Any:
+    """_person_with_standing as it read before something else committed: nothing in the way."""
+    real = services._person_with_standing
+
+    def read(**identity: Any) -> Any:
+        found = real(**identity)
+        assert found is not None
+        return found[0], services._Standing(has_account=False, has_registration=False, has_draft=False)
+
+    return mock.patch.object(services, "_person_with_standing", side_effect=read)
+
+
+def test_a_draft_that_appeared_since_the_match_is_replaced_and_counted_once(client: Client) -> None:
+    first = submit(client, AN).json()["reference"]
+    with _standing_as_at_the_match():
+        second = submit(client, AN).json()["reference"]
+    assert list(Registration.objects.filter(ssn=AN["ssn"]).values_list("reference", flat=True)) == [second]
+    assert second != first
+    # The one statement saw the draft, wrote nothing and gave its counts back; the transaction
+    # that replaced the draft counted the second SMS.
+    assert RateCounter.objects.get(key=_key(services.OTP_PER_PHONE[0], "+84912345678")).count == 2
+    assert Message.objects.filter(kind="registration_otp", to="+84912345678").count() == 2
+
+
+def test_an_account_that_appeared_since_the_match_is_refused_and_counts_nothing(client: Client) -> None:
+    person = Person.objects.get(ssn=AN["ssn"])
+    User.objects.create(username=person.ssn, role=User.Role.CITIZEN, person=person)
+    registrations, tasks = Registration.objects.count(), DBTaskResult.objects.count()
+    with _standing_as_at_the_match():
+        error(submit(client, AN), 409, "account_exists")
+    assert Registration.objects.count() == registrations
+    assert DBTaskResult.objects.count() == tasks
+    assert not RateCounter.objects.filter(key=_key(services.OTP_PER_PHONE[0], "+84912345678"), count__gt=0).exists()

@@ -50,7 +50,7 @@ def test_a_failed_resubmission_keeps_the_draft_and_its_photos(
     # The second submission fails after it has deleted the draft row, inside its transaction.
     with (
         django_capture_on_commit_callbacks(execute=True),
-        mock.patch("enrollment.services.record_change", autospec=True, side_effect=RuntimeError("audit down")),
+        mock.patch("enrollment.services.audit_event", autospec=True, side_effect=RuntimeError("audit down")),
         pytest.raises(RuntimeError),
     ):
         submit(client)
