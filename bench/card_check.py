@@ -243,7 +243,9 @@ def run(
     from django.db import connection
 
     from bench.registration import free_port, wait_until_up
+    from bench.run import vacuum_churned
 
+    vacuum_churned()
     facility_logins, user_ids = make_facility_logins(logins)
     checks = pick_cards(cards)
     people = pick_people(2000)

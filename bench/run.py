@@ -92,6 +92,7 @@ def main() -> None:
         results["seed_output"] = out.strip()
         print(out.strip())
         connection.close()
+    vacuum_churned()
     counts = {}
     with connection.cursor() as cursor:
         for table in ("person", "participationperiod", "healthcard", "benefitpayment", "medicalvisit", "employer"):
@@ -137,6 +138,30 @@ def main() -> None:
     write_results(results)
     if failed:
         sys.exit("make bench: errors in " + ", ".join(failed) + " (see above); a run with errors fails")
+
+
+# The tables each benchmark adds rows to and deletes them from again (logins, tokens, audit rows,
+# counters, registrations and their messages and tasks).
+CHURNED = (
+    "accounts_user", "accounts_apitoken", "accounts_onetimecode", "audit_auditevent", "vssid_ratecounter",
+    "support_notification", "enrollment_registration", "messaging_message", "django_tasks_database_dbtaskresult",
+)  # fmt: skip
+
+
+def vacuum_churned() -> None:
+    """VACUUM (ANALYZE) the tables the benchmarks churn, before measuring.
+
+    A server with autovacuum off (this machine's PostgreSQL is configured so) keeps every row an
+    earlier run deleted: the token look-up of a later run then walks tens of thousands of dead
+    logins, and measures that instead of the code. Production runs autovacuum (docs/deploy.md).
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname FROM pg_class WHERE relkind = 'r' AND relname = ANY(%s)", [list(CHURNED)])
+        present = [row[0] for row in cursor.fetchall()]
+        for table in present:
+            cursor.execute(f'VACUUM (ANALYZE) "{table}"')
 
 
 # Scenario modules of bench/, in the order they run. Each has run() -> dict (JSON-able) and may
