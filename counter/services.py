@@ -14,7 +14,6 @@ sees it in "who viewed my data") and, unless the citizen switched it off, notifi
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import re
 import unicodedata
@@ -23,7 +22,6 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, CharField, IntegerField, Model, TextField
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -40,6 +38,7 @@ from registry.cardkeys import published_jwks
 from registry.models import HealthCard
 from support.models import Notification
 from vssid import ratelimit
+from vssid.db import inserts
 from vssid.db.hot import fetch_all
 from vssid.errors import DomainError
 from vssid.ratelimit import Rate
@@ -624,35 +623,6 @@ def _notice(account: int, facility: str, now: dt.datetime) -> Notification:
     return Notification(user_id=account, kind=Notification.Kind.NOTICE, text=text[:300], link="/tai-khoan/ai-da-xem/")
 
 
-def _insert_if(row: Model, condition: str) -> tuple[str, list[Any]]:
-    """`INSERT … SELECT <row's values> WHERE condition` for an unsaved model instance, as the ORM would insert it."""
-    fields, sql = _insert_sql(type(row), condition)
-    values = []
-    for f, plain in fields:
-        value = getattr(row, f.attname)
-        # Text, numbers and their foreign keys go to the database as they are: the ORM's
-        # preparation of them is the identity, and on the counter's hottest call it cost more than
-        # the statement's own execution. Everything else (dates, JSON, addresses) is prepared as
-        # the ORM prepares it.
-        if not (plain and (value is None or type(value) in (str, int, bool))):
-            value = f.get_db_prep_save(f.pre_save(row, True), connection)
-        values.append(value)
-    return sql, values
-
-
-_PLAIN_FIELDS: Final = (CharField, TextField, IntegerField, BooleanField)
-
-
-@functools.lru_cache(maxsize=16)
-def _insert_sql(model: type[Model], condition: str) -> tuple[list[tuple[Any, bool]], str]:
-    ops = connection.ops
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(ops.quote_name(f.column) for f in fields)
-    values = ", ".join(f"%s::{f.cast_db_type(connection)}" for f in fields)  # type: ignore[attr-defined]
-    plain = [(f, isinstance(f.target_field if f.is_relation else f, _PLAIN_FIELDS)) for f in fields]  # type: ignore[attr-defined]
-    return plain, f"INSERT INTO {ops.quote_name(model._meta.db_table)} ({columns}) SELECT {values} WHERE {condition}"
-
-
 def _write_in_one_statement(
     budgets: Sequence[ratelimit.Budget],
     event: AuditEvent,
@@ -674,14 +644,14 @@ def _write_in_one_statement(
     the server's setting.
     """
     plan = ratelimit.taking(budgets, now=now)
-    ctes = [plan.ctes]
-    params = list(plan.params)
-    for name, row in (("audit_row", event), ("notice_row", note)):
-        if row is not None:
-            sql, values = _insert_if(row, plan.granted)
-            ctes.append(f"{name} AS ({sql})")
-            params += values
-    sql = f"WITH {', '.join(ctes)} SELECT key, count, refused_until FROM {ratelimit.OUTCOME}"  # noqa: S608
+    rows = [
+        inserts.Row(name, row, where=plan.granted)
+        for name, row in (("audit_row", event), ("notice_row", note))
+        if row is not None
+    ]
+    inserted, values = inserts.ctes(rows)
+    sql = f"WITH {plan.ctes}, {inserted} SELECT key, count, refused_until FROM {ratelimit.OUTCOME}"  # noqa: S608
+    params = [*plan.params, *values]
     if not connection.in_atomic_block if without_flush is None else without_flush:
         sql += " WHERE (SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL"
     plan.outcome(fetch_all(sql, params), now)

@@ -34,7 +34,6 @@ from accounts.models import OneTimeCode, User
 from accounts.services import AccountError, consume_code, issue_code, new_code
 from audit.models import AuditEvent
 from audit.services import audit_event, record, record_change
-from enrollment import inserts
 from enrollment.form_mail import send_form01_email
 from enrollment.models import Registration, private_storage
 from enrollment.photo_work import (
@@ -55,6 +54,7 @@ from messaging.tasks import deliver
 from places.models import Office, Province, Ward
 from registry.models import Person
 from vssid.clientip import client_ip
+from vssid.db import inserts
 from vssid.db.hot import fetch_all, fetch_one, instance_from_row
 from vssid.errors import DomainError
 from vssid.models import RateCounter
@@ -806,10 +806,11 @@ def _insert_in_one_statement(
         )
         head_params = [*_STANDING_PARAMS, registration.person_id]
         standing = ", (SELECT has_account OR has_registration OR has_draft FROM standing)"
-    found = inserts.fetch_all(
+    found = fetch_all(
         f"WITH {head}{plan.ctes}, {sql} SELECT key, count, refused_until, (SELECT id FROM reg_row), "  # noqa: S608
         f"(SELECT id FROM sms_row){standing} FROM {OUTCOME}",
         [*head_params, *plan.params, *params],
+        numbered=True,
     )
     if check_standing and found[0][5]:
         counted = [key for key, count, _refused, *_ in found if count is not None]

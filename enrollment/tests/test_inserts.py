@@ -1,4 +1,4 @@
-"""The one-statement insert (enrollment.inserts) hands PostgreSQL the values the ORM would."""
+"""The one-statement insert (vssid.db.inserts) hands PostgreSQL the values the ORM would."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
 
-from enrollment import inserts, services
+from enrollment import services
 from enrollment.models import Registration
 from messaging.services import task_row
 from messaging.tasks import deliver
+from vssid.db import inserts
 
 pytestmark = pytest.mark.django_db
 

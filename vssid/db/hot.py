@@ -15,6 +15,7 @@ transaction-mode pooler) run the same SQL through Django's ordinary cursor.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
@@ -53,12 +54,26 @@ def fetch_one_for_read(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | Non
     return row
 
 
-def fetch_all(sql: str, params: Sequence[Any], *, using: str = DEFAULT_DB_ALIAS) -> list[tuple[Any, ...]]:
-    """Every row of a fixed query (%s placeholders), prepared where the database allows."""
-    return _run(sql, params, using, many=True)
+def fetch_all(sql: str, params: Sequence[Any], *, using: str = DEFAULT_DB_ALIAS, numbered: bool = False) -> list[tuple[Any, ...]]:
+    """Every row of a fixed query (%s placeholders), prepared where the database allows.
+
+    `numbered`: hand the statement to psycopg with its placeholders already numbered ($1, $2 …),
+    for a long one (vssid.db.inserts): psycopg caches its own rewriting only for statements under
+    4 kB and 50 parameters. No other `%` may stand in such a statement.
+    """
+    return _run(sql, params, using, many=True, numbered=numbered)
 
 
-def _run(sql: str, params: Sequence[Any], using: str, *, many: bool) -> list[tuple[Any, ...]]:
+@functools.lru_cache(maxsize=16)
+def _numbered(sql: str) -> str:
+    """`sql` with its `%s` placeholders as `$1`, `$2` … (no other `%` is allowed in it)."""
+    parts = sql.split("%s")
+    if any("%" in part for part in parts):
+        raise ValueError("only %s placeholders, and no other %, in a numbered statement")
+    return "".join(f"{part}${n}" for n, part in enumerate(parts[:-1], start=1)) + parts[-1]
+
+
+def _run(sql: str, params: Sequence[Any], using: str, *, many: bool, numbered: bool = False) -> list[tuple[Any, ...]]:
     conn = connections[using]
 
     def fetch(cursor: Any) -> list[tuple[Any, ...]]:
@@ -73,11 +88,13 @@ def _run(sql: str, params: Sequence[Any], using: str, *, many: bool) -> list[tup
             return fetch(cursor)
 
     conn.ensure_connection()
-    raw: Any = psycopg.Cursor(conn.connection)  # server-side binding: preparable
+    # Server-side binding: preparable. A raw cursor takes the placeholders numbered already.
+    raw: Any = psycopg.RawCursor(conn.connection) if numbered else psycopg.Cursor(conn.connection)
+    query = _numbered(sql) if numbered else sql
     if conn.queries_logged or conn.execute_wrappers:
         # Logged and wrapped like any other query (query counts in tests, debug tools).
         with conn.make_debug_cursor(raw) if conn.queries_logged else conn.make_cursor(raw) as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(query, params)
             rows = fetch(cursor)
         log = conn.queries_log
         if conn.queries_logged and log and log[-1]["sql"] is None:
@@ -88,7 +105,7 @@ def _run(sql: str, params: Sequence[Any], using: str, *, many: bool) -> list[tup
     # The same checks and error translation as Django's cursor wrapper, without its layers.
     conn.validate_no_broken_transaction()
     with conn.wrap_database_errors, raw:
-        raw.execute(sql, params)
+        raw.execute(query, params)
         return fetch(raw)
 
 

@@ -10,9 +10,9 @@ The values are the model's own (`get_db_prep_save` after `pre_save`, as the ORM'
 them), each a parameter cast to its column's type; string columns are cast without their
 length, so a value too long fails as it does through the ORM instead of being cut. The SQL text
 depends only on the shape, so it is built once and prepared by the server once per connection
-(as vssid.db.hot does). It is run with `$n` placeholders through psycopg's raw cursor: psycopg
-caches its own `%s` → `$n` rewriting only for statements under 4 kB and 50 parameters, and
-redoing it for this one cost as much as building all the values.
+(as vssid.db.hot does). Run it with vssid.db.hot.fetch_all(…, numbered=True): psycopg caches its
+own `%s` → `$n` rewriting only for statements under 4 kB and 50 parameters, and redoing it for a
+submission's cost as much as building all the values.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import psycopg
 from django.db import connection, models
 from django.db.models import Field, Model
 
@@ -118,34 +117,3 @@ def ctes(rows: Sequence[Row]) -> tuple[str, list[Any]]:
         preparers = _preparers(model, tuple(f.attname for f in fields))
         params += [_value(f, attname, plain, row.instance) for f, attname, plain in preparers]
     return ", ".join(parts), params
-
-
-@functools.lru_cache(maxsize=16)
-def _numbered(sql: str) -> str:
-    """`sql` with its `%s` placeholders as `$1`, `$2` … (no other `%` is allowed in it)."""
-    parts = sql.split("%s")
-    if any("%" in part for part in parts):
-        raise ValueError("only %s placeholders, and no other %, in a statement of this module")
-    return "".join(f"{part}${n}" for n, part in enumerate(parts[:-1], start=1)) + parts[-1]
-
-
-def fetch_all(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-    """Every row of `sql` (%s placeholders) on PostgreSQL, prepared when the connection prepares (vssid.db.hot)."""
-    query = _numbered(sql)
-    connection.ensure_connection()
-    raw: Any = psycopg.RawCursor(connection.connection)
-    if connection.queries_logged or connection.execute_wrappers:
-        # Logged and wrapped like any other query (query counts in tests, debug tools).
-        with connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw) as cursor:
-            cursor.execute(query, params)
-            rows = list(cursor.fetchall())
-        log = connection.queries_log
-        if connection.queries_logged and log and log[-1]["sql"] is None:
-            ops: Any = connection.ops  # the PostgreSQL backend's operations
-            log[-1]["sql"] = ops.compose_sql(sql, params)
-        return rows
-    # The same checks and error translation as Django's cursor wrapper, without its layers.
-    connection.validate_no_broken_transaction()
-    with connection.wrap_database_errors, raw:
-        raw.execute(query, params)
-        return list(raw.fetchall())
