@@ -196,7 +196,7 @@ class Server:
         self.log = tmp / f"gunicorn-{name}.log"
         environ = {**os.environ, "LOG_LEVEL": "WARNING", "DEBUG": "", "DJANGO_SETTINGS_MODULE": "bench.settings", **(env or {})}
         command = [str(ROOT / ".venv/bin/gunicorn"), "vssid.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{self.port}"]
-        command += ["--log-level", "warning", "--error-logfile", str(self.log)]
+        command += ["--log-level", "warning", "--error-logfile", str(self.log), "--no-control-socket"]
         self.process = subprocess.Popen(command, cwd=ROOT, env=environ)
         wait_until_up(self.port, self.process)
 

@@ -256,7 +256,7 @@ def run(
     port = free_port()
     env = {**os.environ, "LOG_LEVEL": "WARNING", "DEBUG": "", "DJANGO_SETTINGS_MODULE": "bench.settings_card_check"}
     command = [str(ROOT / ".venv/bin/gunicorn"), "vssid.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}"]
-    command += ["--log-level", "warning", "--error-logfile", str(tmp / "gunicorn.log")]
+    command += ["--log-level", "warning", "--error-logfile", str(tmp / "gunicorn.log"), "--no-control-socket"]
     server = subprocess.Popen(command, cwd=ROOT, env=env)
     use_wrk = shutil.which("wrk") is not None
     pk_requests: list[Request] = [("GET", f"/bench/person/{pid}", {}, "") for pid in people]

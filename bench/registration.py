@@ -361,7 +361,7 @@ def run(*, seconds: float = 10, clients: int = 12, workers: int = 2, profile: bo
     port = free_port()
     env = {**os.environ, **server_environment(tmp)}
     command = [str(ROOT / ".venv/bin/gunicorn"), "vssid.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}"]
-    command += ["--log-level", "warning", "--error-logfile", str(tmp / "gunicorn.log")]
+    command += ["--log-level", "warning", "--error-logfile", str(tmp / "gunicorn.log"), "--no-control-socket"]
     server = subprocess.Popen(command, cwd=ROOT, env=env)
     spies: list[subprocess.Popen[bytes]] = []
     results: dict[str, Any] = {}
