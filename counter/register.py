@@ -278,7 +278,8 @@ def _identifier(card: str) -> tuple[str, bool] | None:
     return identifier, by_cccd
 
 
-def _prepared(using: str = DEFAULT_DB_ALIAS) -> bool:
+def _hand_written(using: str = DEFAULT_DB_ALIAS) -> bool:
+    """Whether the register is read with the hand-written query (PostgreSQL) rather than the ORM."""
     return connections[using].vendor == "postgresql"
 
 
@@ -291,7 +292,7 @@ def read(card: str, *, facility_code: str | None, using: str = DEFAULT_DB_ALIAS)
     if named is None:
         return None
     identifier, by_cccd = named
-    if _prepared(using):
+    if _hand_written(using):
         params = [settings.TIME_ZONE, settings.TIME_ZONE, facility_code, identifier]
         row = fetch_one_for_read(_BY_CCCD if by_cccd else _BY_SSN, params)
         return None if row is None else _from_row(row)
@@ -307,7 +308,7 @@ def read_with_token(token: str, card: str) -> tuple[User, Snapshot | None] | Non
     None when no one holds the card, or when the user is not a facility login (nothing is read).
     """
     named = _identifier(card)
-    if named is None or not _prepared():
+    if named is None or not _hand_written():
         user = user_for_access_token(token)
         if user is None:
             return None
