@@ -8,9 +8,11 @@ import hashlib
 import json
 from typing import Any
 
+import psycopg
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -286,6 +288,33 @@ def test_a_failed_check_is_audited_but_not_notified(client: Client, facility_tok
     check(client, facility_token, {**BINH, "ngaySinh": "01/01/1990", **OFFICER})
     assert AuditEvent.objects.filter(action="card.check", person_id=BINH_PERSON["id"], detail__result="070").exists()
     assert not Notification.objects.filter(user__username="0198765432", kind="notice").exists()
+
+
+def test_a_check_is_not_held_up_by_a_correction_of_the_holder_in_progress(client: Client, facility_token: str) -> None:
+    """A clerk's correction holds the person's row (FOR UPDATE, corrections.actions) until it commits.
+
+    The check's audit row names that person; were the reference a constraint, writing it would
+    wait for the correction (its check locks the row it names). In production the check's
+    statement commits by itself, which is when a deferred constraint is checked: SET CONSTRAINTS
+    ALL IMMEDIATE does the same inside the test's transaction.
+    """
+    settings_dict = connection.settings_dict
+    clerk = psycopg.connect(
+        host=settings_dict["HOST"], port=settings_dict["PORT"] or 5432, user=settings_dict["USER"], dbname=settings_dict["NAME"]
+    )
+    try:
+        locked = clerk.execute("SELECT id FROM registry_person WHERE ssn = %s FOR UPDATE", [BINH_PERSON["ssn"]]).fetchone()
+        assert locked is not None
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET LOCAL lock_timeout = '2s'")
+        r = check(client, facility_token, {**BINH, **OFFICER})
+        assert r.status_code == 200, r.content
+        assert r.json()["maKetQua"] == "000"
+        assert AuditEvent.objects.filter(action="card.check", person_id=locked[0]).exists()
+    finally:
+        clerk.rollback()
+        clerk.close()
 
 
 # ---- abuse ------------------------------------------------------------------------------------

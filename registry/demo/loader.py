@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from multiprocessing.pool import AsyncResult, Pool
 from typing import Any
 
+from django.apps import apps
 from django.core.management.color import no_style
 from django.db import DatabaseError, IntegrityError, connection, connections, models, transaction
 from psycopg import pq
@@ -182,7 +183,7 @@ def _write_rows(rows: Rows, *, freeze: bool = False) -> dict[str, int]:
 
 
 def _clear(also: Sequence[str]) -> None:
-    tables = [
+    named = [
         "registry_medicalvisit",
         "registry_benefitpayment",
         "registry_healthcard",
@@ -191,13 +192,42 @@ def _clear(also: Sequence[str]) -> None:
         "registry_person",
         "registry_employer",
     ]
+    tables = _with_dependents(named)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # CASCADE also empties what later apps hang off people and users (sessions, tokens…).
             cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
         else:
             for table in tables:
-                cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+                cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - the models' table names
+
+
+def _with_dependents(tables: Sequence[str]) -> list[str]:
+    """`tables` and every table whose model refers to one of them, directly or not: those first.
+
+    What hangs off people and logins (tokens, registrations, credentials, the audit trail…) goes
+    with them. On PostgreSQL TRUNCATE … CASCADE follows the constraints, but not a reference kept
+    without one (audit.models); SQLite has no cascade at all, and refused to load again once
+    anything pointed at the people it replaces.
+    """
+    referring: dict[str, set[str]] = {}
+    for model in apps.get_models(include_auto_created=True):
+        for f in model._meta.concrete_fields:
+            if f.is_relation and f.related_model is not None and not isinstance(f.related_model, str):
+                referring.setdefault(f.related_model._meta.db_table, set()).add(model._meta.db_table)
+    order: list[str] = []
+    seen: set[str] = set()
+
+    def visit(table: str) -> None:
+        if table in seen:
+            return
+        seen.add(table)
+        for other in sorted(referring.get(table, ())):
+            visit(other)
+        order.append(table)
+
+    for table in tables:
+        visit(table)
+    return order
 
 
 def _fast_bulk_session() -> None:

@@ -44,6 +44,19 @@ def test_embedded_default_migrates_and_seeds_on_sqlite(tmp_path: Path) -> None:
         with pytest.raises(sqlite3.IntegrityError):
             # The checks hold in the embedded database too.
             db.execute("UPDATE registry_person SET ssn = 'abc' WHERE ssn = '0123456789'")
+    # Loading again replaces the people, and the audit trail about them goes with them: its
+    # references have no constraint to cascade along (audit.models), and a row left behind would
+    # show the old Bình's viewers to whoever takes her id.
+    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
+        db.execute(
+            "INSERT INTO audit_auditevent (at, actor_label, action, object_type, object_id, detail, person_id, actor_id) "
+            "SELECT '2026-11-25 08:00:00', u.username, 'card.check', 'card', p.ssn, '{}', p.id, u.id "
+            "FROM registry_person p, accounts_user u WHERE p.ssn = '0198765432' AND u.username = 'bachmai.tiepdon'"
+        )
+        assert db.execute("SELECT count(*) FROM audit_auditevent WHERE action = 'card.check'").fetchone()[0] == 1
+    manage("seed_demo", "--people", "300", "--as-of", "2026-11-25", env=env)
+    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
+        assert db.execute("SELECT count(*) FROM audit_auditevent WHERE action = 'card.check'").fetchone()[0] == 0
     # The hand-written hot queries (vssid.db.hot) run on SQLite too, with the ORM's conversions.
     out = manage("shell", "-c", SQLITE_HOT_PATHS, env=env)
     assert out.strip().splitlines()[-1] == "ok 0198765432 Trần Thị Bình"
