@@ -330,7 +330,8 @@ def in_process(count: int, *, profile: bool = False) -> dict[str, Any]:
     """CPU per request of N card checks beside N primary-key look-ups, through Django's test client in
     this process (no server, no network): a figure that does not depend on the machine's load.
 
-    Also the statements one check sends. With `profile`, cProfile's total per check and its top entries.
+    Also the CPU of the PostgreSQL server process serving each, and the statements one check sends.
+    With `profile`, cProfile's total per check and its top entries.
     """
     import cProfile
     import io
@@ -342,6 +343,8 @@ def in_process(count: int, *, profile: bool = False) -> dict[str, Any]:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+    from bench.registration import backend_pid, cpu_seconds
 
     setup_test_environment()
     # A login checks at most 60 cards a minute (counter.services.USER_RATES): a new one every 40 checks.
@@ -380,13 +383,18 @@ def in_process(count: int, *, profile: bool = False) -> dict[str, Any]:
             one_look_up(people[5])
         results["statements_per_look_up"] = len(captured.captured_queries)
         runs: list[tuple[str, Any, list[Any]]] = [("card_check", one_check, checks[6:]), ("pk", one_look_up, people[6:])]
+        backend = backend_pid()
         for name, fn, items in runs:
-            cpu, wall = time.process_time(), time.perf_counter()
+            pg, cpu, wall = cpu_seconds([backend]), time.process_time(), time.perf_counter()
             for item in items:
                 fn(item)
             n = len(items)
             results[f"{name}_cpu_ms"] = round((time.process_time() - cpu) * 1000 / n, 3)
             results[f"{name}_wall_ms"] = round((time.perf_counter() - wall) * 1000 / n, 3)
+            # The PostgreSQL server process of this connection (kept for the whole run: CONN_MAX_AGE).
+            results[f"{name}_postgres_cpu_ms"] = round((cpu_seconds([backend]) - pg) * 1000 / n, 3)
+        if backend_pid() != backend:
+            raise RuntimeError("the connection changed during the run: the PostgreSQL CPU figures are not one process's")
         results["cpu_ratio_pk_to_check_percent"] = round(100 * results["pk_cpu_ms"] / results["card_check_cpu_ms"], 1)
         if profile:
             profiler = cProfile.Profile()

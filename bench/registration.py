@@ -244,16 +244,27 @@ def drive(
 
 
 def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time of these processes so far (Linux /proc)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
+    """CPU time of these processes so far, every thread of each (Linux /proc).
+
+    From each thread's schedstat, the scheduler's own count in nanoseconds: /proc/<pid>/stat's
+    user and system times are sampled at each clock tick (10 ms), which a process that runs for
+    a fraction of a millisecond at a time — a database server answering one query — can miss or
+    be charged for whole. Falls back to those times where schedstat is missing.
+    """
+    total = 0.0
     for pid in pids:
         try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            tasks = list(Path(f"/proc/{pid}/task").iterdir())
+            total += sum(int((task / "schedstat").read_text().split()[0]) for task in tasks) / 1e9
+        except FileNotFoundError:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / tick
+    return total
 
 
 def machine_ticks() -> tuple[int, int]:
