@@ -18,6 +18,10 @@ Measured at 8 and at 32 connections, in alternating rounds (each figure the medi
   per worker); the hit rate of the card caches over the cold rounds is read from every worker;
 - participation: GET /api/v1/me/participation for the same 20,000 citizens.
 
+Each row also gives what the machine read from its disks during its rounds: a cold round is meant
+to miss the app's caches, and where it misses the operating system's page cache too it measures
+the disk.
+
 Every response is checked (status 200 and a marker of the expected body, in wrk's Lua); a socket
 error or a wrong answer counts as an error and a run with errors fails. Afterwards 10,000 mixed
 requests go to the lean server and the RSS of its workers is read (target ≤ 150 MB).
@@ -211,6 +215,22 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
         return self.log.read_text() if self.log.exists() else ""
+
+
+ROUND_FIGURES = ("requests_per_second", "p50_ms", "p99_ms", "errors", "disk_read_mb")
+
+
+def disk_read_mb() -> float:
+    """What the whole machine has read from its disks so far (/proc/vmstat pgpgin, kB), in MB.
+
+    A cold round is meant to miss the app's caches, not the operating system's: where the page
+    cache does not hold the tables (a small machine, or one whose cache was just emptied), the
+    round measures the disk instead, and this says so beside its figures.
+    """
+    for line in Path("/proc/vmstat").read_text().splitlines():
+        if line.startswith("pgpgin "):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def rss_mb(pid: int) -> float:
@@ -454,7 +474,9 @@ def run(
                 for name, (server, path, keys, marker) in endpoints.items():
                     port = servers[server].port
                     before = cache_counts(port, workers) if name == "card cold" else None
+                    read_before = disk_read_mb()
                     figures = load(port, path, keys, seconds=seconds, connections=conns, tmp=tmp, marker=marker)
+                    figures["disk_read_mb"] = round(disk_read_mb() - read_before, 1)
                     if before is not None:
                         cold_hits.append(hit_rate(before, cache_counts(port, workers)))
                     samples.setdefault((name, conns), []).append(figures)
@@ -465,7 +487,8 @@ def run(
                 **{key: statistics.median(s[key] for s in runs) for key in ("requests_per_second", "p50_ms", "p99_ms")},
                 "requests": sum(s["requests"] for s in runs),
                 "errors": sum(s["errors"] for s in runs),
-                "each_round": [{k: s[k] for k in ("requests_per_second", "p50_ms", "p99_ms", "errors")} for s in runs],
+                "disk_read_mb": round(sum(s["disk_read_mb"] for s in runs), 1),
+                "each_round": [{k: s[k] for k in ROUND_FIGURES} for s in runs],
             }
         results["card_cold_cache_hit_rate_percent"] = {
             cache: (round(statistics.mean(r[cache] for r in cold_hits if r[cache] is not None), 1) if cold_hits else None)
@@ -645,8 +668,9 @@ def table(results: dict[str, Any]) -> list[str]:
     """The Markdown rows of the run: one per endpoint, req/s and p50/p99 at each connection count."""
     conns = list(map(str, results["connections"]))
     floor = results["endpoints"]["floor (lean stack)"]
-    head = "| endpoint | " + " | ".join(f"req/s @{c} | p50 @{c} | p99 @{c} | % floor @{c}" for c in conns) + " | errors |"
-    lines = [head, "|" + "---|" * (2 + 4 * len(conns))]
+    head = "| endpoint | " + " | ".join(f"req/s @{c} | p50 @{c} | p99 @{c} | % floor @{c}" for c in conns)
+    head += " | disk read | errors |"
+    lines = [head, "|" + "---|" * (3 + 4 * len(conns))]
     for name, figures in results["endpoints"].items():
         cells = []
         for c in conns:
@@ -654,7 +678,8 @@ def table(results: dict[str, Any]) -> list[str]:
             share = 100 * f["requests_per_second"] / floor[c]["requests_per_second"]
             cells.append(f"{f['requests_per_second']:,.0f} | {f['p50_ms']:.1f} ms | {f['p99_ms']:.1f} ms | {share:.0f} %")
         errors = sum(figures[c]["errors"] for c in conns)
-        lines.append(f"| {name} | " + " | ".join(cells) + f" | {errors} |")
+        read = sum(figures[c].get("disk_read_mb", 0.0) for c in conns)
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {read:,.0f} MB | {errors} |")
     memory = results["memory"]
     lines += [
         "",
