@@ -7,8 +7,9 @@ The actor and the person are references without a database constraint (as django
 keeps its history rows' references). A constraint is checked at every insert by locking the row
 it names — FOR KEY SHARE on the person and on the acting login — and an audit row is written on
 the hottest calls (every card check at a hospital counter): the two checks and their row locks
-were a third of the database's work for a check, and a login making checks from two counters
-at once turned its lock into a multixact each time. Integrity stays with the ORM's on_delete
+were a third of the database's work for the check's write, two checks by one login that
+overlapped shared its row's lock as a multixact, and a check waited for any clerk holding the
+holder's row (a correction locks it FOR UPDATE). Integrity stays with the ORM's on_delete
 (SET_NULL, as before), and the demo loader empties this table with the people it replaces.
 """
 
