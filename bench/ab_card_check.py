@@ -56,7 +56,7 @@ def main() -> None:
     from django.db import connection
 
     import bench.card_check as cc
-    from bench.registration import free_port, wait_until_up
+    from bench.registration import free_port, gunicorn_command, wait_until_up
     from bench.run import vacuum_churned
 
     vacuum_churned()
@@ -71,9 +71,7 @@ def main() -> None:
     servers: dict[str, tuple[int, subprocess.Popen[bytes]]] = {}
     for name, root in (("old", args.old.resolve()), ("new", args.new.resolve())):
         port = free_port()
-        command = [str(root / ".venv/bin/gunicorn"), "vssid.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning"]
-        command.append("--no-control-socket")  # two servers at once: gunicorn's default control socket is one path
-        servers[name] = (port, subprocess.Popen(command, cwd=root, env=env))
+        servers[name] = (port, subprocess.Popen(gunicorn_command(root, workers=2, port=port), cwd=root, env=env))
     timings: dict[str, list[float]] = {f"{tree} {kind}": [] for tree in servers for kind in ("pk", "check")}
     lock = threading.Lock()
     numbers = iter(range(10**9))

@@ -39,7 +39,6 @@ import os
 import random
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -54,6 +53,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vssid.settings")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/vssid_bench")
+
+from bench.registration import free_port, gunicorn_command, wait_until_up  # noqa: E402 - after the path above
 
 # Targets of the cold card and the participation, against the floor of the stack serving them.
 TARGET_CARD_SHARE = 75.0  # percent of the lean floor's req/s
@@ -172,26 +173,6 @@ def delete_citizens(user_ids: list[int]) -> int:
 # ---- servers -----------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def wait_until_up(port: int, server: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {server.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("gunicorn did not start")
-
-
 class Server:
     """`gunicorn vssid.wsgi` on a free loopback port with bench.settings; stopped by stop()."""
 
@@ -199,10 +180,9 @@ class Server:
         self.name, self.port = name, free_port()
         self.log = tmp / f"gunicorn-{name}.log"
         environ = {**os.environ, "LOG_LEVEL": "WARNING", "DEBUG": "", "DJANGO_SETTINGS_MODULE": "bench.settings", **(env or {})}
-        command = [str(ROOT / ".venv/bin/gunicorn"), "vssid.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{self.port}"]
-        command += ["--log-level", "warning", "--error-logfile", str(self.log), "--no-control-socket"]
+        command = gunicorn_command(ROOT, workers=workers, port=self.port, log=self.log)
         self.process = subprocess.Popen(command, cwd=ROOT, env=environ)
-        wait_until_up(self.port, self.process)
+        wait_until_up(self.port, self.process, timeout=60)
 
     def workers(self) -> list[int]:
         out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(self.process.pid)], capture_output=True, text=True, check=False)

@@ -242,7 +242,7 @@ def run(
     django.setup()
     from django.db import connection
 
-    from bench.registration import free_port, wait_until_up
+    from bench.registration import free_port, gunicorn_command, wait_until_up
     from bench.run import vacuum_churned
 
     vacuum_churned()
@@ -255,9 +255,7 @@ def run(
     tmp = Path(tempfile.mkdtemp(prefix="vssid-card-check-bench-"))
     port = free_port()
     env = {**os.environ, "LOG_LEVEL": "WARNING", "DEBUG": "", "DJANGO_SETTINGS_MODULE": "bench.settings_card_check"}
-    command = [str(ROOT / ".venv/bin/gunicorn"), "vssid.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}"]
-    command += ["--log-level", "warning", "--error-logfile", str(tmp / "gunicorn.log"), "--no-control-socket"]
-    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    server = subprocess.Popen(gunicorn_command(ROOT, workers=workers, port=port, log=tmp / "gunicorn.log"), cwd=ROOT, env=env)
     use_wrk = shutil.which("wrk") is not None
     pk_requests: list[Request] = [("GET", f"/bench/person/{pid}", {}, "") for pid in people]
     check_requests: list[Request] = []

@@ -159,11 +159,25 @@ class Multipart:
         return head.encode() + self.tail
 
 
+def gunicorn_command(root: Path, *, workers: int, port: int, log: Path | None = None) -> list[str]:
+    """`gunicorn vssid.wsgi` as every benchmark starts it: `workers` sync workers on a loopback port.
+
+    Without gunicorn's control socket: its default is one path, which two servers at once (the
+    A/B scripts, bin/cluster) fought over. `log`: the error log's file, else standard error.
+    """
+    command = [str(root / ".venv/bin/gunicorn"), "vssid.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}"]
+    command += ["--log-level", "warning", "--no-control-socket"]
+    if log is not None:
+        command += ["--error-logfile", str(log)]
+    return command
+
+
 def wait_until_up(port: int, server: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    """Until the server answers its health check; raises if it exits or is not up in `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError("gunicorn exited at start-up")
+            raise RuntimeError(f"gunicorn exited at start-up ({server.returncode})")
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/api/v1/health")
@@ -173,6 +187,7 @@ def wait_until_up(port: int, server: subprocess.Popen[bytes], timeout: float = 3
         except OSError:
             pass
         time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not answer /api/v1/health within {timeout:.0f} s")
     raise RuntimeError("gunicorn did not answer within 30 s")
 
 
@@ -371,9 +386,7 @@ def run(*, seconds: float = 10, clients: int = 12, workers: int = 2, profile: bo
     tmp = Path(tempfile.mkdtemp(prefix="vssid-bench-"))
     port = free_port()
     env = {**os.environ, **server_environment(tmp)}
-    command = [str(ROOT / ".venv/bin/gunicorn"), "vssid.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}"]
-    command += ["--log-level", "warning", "--error-logfile", str(tmp / "gunicorn.log"), "--no-control-socket"]
-    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    server = subprocess.Popen(gunicorn_command(ROOT, workers=workers, port=port, log=tmp / "gunicorn.log"), cwd=ROOT, env=env)
     spies: list[subprocess.Popen[bytes]] = []
     results: dict[str, Any] = {}
     try:
