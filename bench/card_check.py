@@ -235,8 +235,15 @@ def with_threads(port: int, requests: list[Request], expect: str, *, seconds: fl
 
 
 def run(
-    *, seconds: float = 15, connections: int = 32, workers: int = DEFAULT_WORKERS, logins: int = 600, cards: int = 3000
+    *,
+    seconds: float = 15,
+    connections: int = 32,
+    workers: int = DEFAULT_WORKERS,
+    logins: int = 600,
+    cards: int = 3000,
+    server_settings: str = "bench.settings_card_check",
 ) -> dict[str, Any]:
+    """Both endpoints in alternating rounds (module docstring); `server_settings`: the server's settings module."""
     import django
 
     django.setup()
@@ -254,7 +261,7 @@ def run(
         raise RuntimeError("the bench database has no card in use: seed it first (bench/run.py)")
     tmp = Path(tempfile.mkdtemp(prefix="vssid-card-check-bench-"))
     port = free_port()
-    env = {**os.environ, "LOG_LEVEL": "WARNING", "DEBUG": "", "DJANGO_SETTINGS_MODULE": "bench.settings_card_check"}
+    env = {**os.environ, "LOG_LEVEL": "WARNING", "DEBUG": "", "DJANGO_SETTINGS_MODULE": server_settings}
     server = subprocess.Popen(gunicorn_command(ROOT, workers=workers, port=port, log=tmp / "gunicorn.log"), cwd=ROOT, env=env)
     use_wrk = shutil.which("wrk") is not None
     pk_requests: list[Request] = [("GET", f"/bench/person/{pid}", {}, "") for pid in people]
