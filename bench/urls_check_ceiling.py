@@ -2,7 +2,8 @@
 
 Served only under bench.settings_check_ceiling, by the benchmark's own gunicorn. The URLconf is
 imported on a worker's first request, after the apps are loaded, so the service can be patched
-here; nothing outside this benchmark server ever imports this module.
+here. Only that server imports this module, and its test (counter/tests/test_check_ceiling.py),
+where CHECK_CEILING is unset and nothing is patched until the test asks.
 
 The variants, each a bound on what a check can cost, not a design:
 - `full`: the check as it is (counter.services): one statement reads the token and the register,
