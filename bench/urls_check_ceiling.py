@@ -35,7 +35,7 @@ from vssid.db import inserts
 from vssid.db.hot import fetch_all, fetch_one
 
 VARIANTS = ("full", "no_write", "audit_only", "one_statement")
-_ASYNC_COMMIT = " WHERE (SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL"
+_ASYNC_COMMIT = f" WHERE {ratelimit.WITHOUT_FLUSH}"
 
 
 def _no_write(*args: Any, **kwargs: Any) -> None:

@@ -653,7 +653,7 @@ def _write_in_one_statement(
     sql = f"WITH {plan.ctes}, {inserted} SELECT key, count, refused_until FROM {ratelimit.OUTCOME}"  # noqa: S608
     params = [*plan.params, *values]
     if not connection.in_atomic_block if without_flush is None else without_flush:
-        sql += " WHERE (SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL"
+        sql += f" WHERE {ratelimit.WITHOUT_FLUSH}"
     plan.outcome(fetch_all(sql, params), now)
 
 

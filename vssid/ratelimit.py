@@ -155,6 +155,16 @@ TAKEN: Final = "ratelimit_taken"
 """The CTE of a Taking's statement holding the counted rows (key, count)."""
 OUTCOME: Final = "ratelimit_outcome"
 """The CTE of a Taking's statement to select from: (key, count, refused_until) per budget counted or refused."""
+WITHOUT_FLUSH: Final = "(SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL"
+"""A condition, always true, that makes the transaction of the statement holding it commit without
+waiting for the WAL flush (PostgreSQL; `true`: for this transaction alone).
+
+For a statement that runs in a transaction of its own (autocommit) and writes only what may be
+lost in a crash of the database server: counters of budgets, and what the hospital counter's
+check records with them. The crash loses the last fraction of a second of such writes, never
+corrupts anything, and the statement stops waiting for (and paying the CPU of) a disk flush. Never
+for a caller's transaction, whose commit must keep the server's setting.
+"""
 
 
 @dataclass(frozen=True)

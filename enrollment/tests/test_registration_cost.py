@@ -83,6 +83,30 @@ def test_a_submission_takes_a_handful_of_statements(client: Client) -> None:
     assert len([s for s in sql if "vssid_ratecounter" in s]) == 3
 
 
+def test_the_match_commits_without_waiting_for_the_disk_in_a_transaction_of_its_own_only() -> None:
+    # In a request (autocommit) the match's statement, which writes only the address's budget,
+    # turns synchronous_commit off for its own transaction; here, inside the test's transaction,
+    # the same statement is run and looked at. Inside a caller's transaction it must not be.
+    if connection.vendor != "postgresql":
+        pytest.skip("synchronous_commit is PostgreSQL's")
+    budgets = [(rate, "203.0.113.9") for rate in services.MATCHES_PER_ADDRESS]
+
+    def setting() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            value: str = cursor.fetchone()[0]
+        return value
+
+    found = services._person_with_standing(ssn=AN["ssn"], budgets=budgets)
+    assert found is not None and found[0].ssn == AN["ssn"]
+    assert setting() == "on"  # in the test's transaction: the caller's setting is kept
+    found = services._person_with_standing(ssn=AN["ssn"], budgets=budgets, without_flush=True)
+    assert found is not None and found[0].ssn == AN["ssn"]
+    assert setting() == "off"
+    key = _key(services.MATCHES_PER_ADDRESS[0], "203.0.113.9")
+    assert RateCounter.objects.get(key=key).count == 2  # both counted
+
+
 def test_a_change_of_reference_data_is_seen_at_once(client: Client) -> None:
     assert submit(client, someone_else()).status_code == 201
     office = Office.objects.get(code=AN["office_code"])
