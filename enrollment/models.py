@@ -29,10 +29,13 @@ class Registration(models.Model):
         REJECTED = "rejected", "Từ chối"
         EXPIRED = "expired", "Quá hạn"
 
-    reference = models.CharField(max_length=10, unique=True)
+    # Unique through a constraint (Meta), not unique=True: on PostgreSQL that would add a second,
+    # varchar_pattern_ops index for LIKE searches, which nothing makes on a reference.
+    reference = models.CharField(max_length=10)
     status = models.CharField(max_length=24, choices=Status.choices, default=Status.AWAITING_CONFIRMATION)
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="registrations")
-    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="registrations")
+    # No index of its own: registration_queue (Meta) begins with it.
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="registrations", db_index=False)
 
     # What the person declared, kept as declared (the register may change later).
     full_name = models.CharField(max_length=100)
@@ -43,8 +46,10 @@ class Registration(models.Model):
     sex = models.PositiveSmallIntegerField(choices=Sex.choices)
     phone = models.CharField(max_length=12)
     email = models.EmailField(blank=True)
-    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+")
-    ward = models.ForeignKey(Ward, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Indexed in Meta (for PROTECT's check when a place is deleted) with a plain B-tree: db_index
+    # would add a varchar_pattern_ops copy of each for LIKE searches, which nothing makes on a code.
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+", db_index=False)
+    ward = models.ForeignKey(Ward, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
     street = models.CharField(max_length=255)
     language = models.CharField(max_length=2, default="vi")
 
@@ -68,11 +73,16 @@ class Registration(models.Model):
 
     class Meta:
         ordering = ["deadline", "submitted_at"]
+        # Every index is written by each submission and, since status is indexed, by each change
+        # of status (no HOT update): only those a query or a foreign key's check uses.
         indexes = [
             models.Index(fields=["office", "status", "deadline"], name="registration_queue"),
             models.Index(fields=["status", "deadline"], name="registration_expiry"),
+            models.Index(fields=["province"], name="registration_province"),
+            models.Index(fields=["ward"], name="registration_ward"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["reference"], name="registration_reference_unique"),
             # One live registration per person, whatever two concurrent submissions do.
             models.UniqueConstraint(
                 fields=["person"], condition=Q(status__in=LIVE_STATUSES), name="registration_one_live_per_person"
