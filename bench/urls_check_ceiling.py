@@ -35,7 +35,6 @@ from vssid.db import inserts
 from vssid.db.hot import fetch_all, fetch_one
 
 VARIANTS = ("full", "no_write", "audit_only", "one_statement")
-_ASYNC_COMMIT = f" WHERE {ratelimit.WITHOUT_FLUSH}"
 
 
 def _no_write(*args: Any, **kwargs: Any) -> None:
@@ -45,7 +44,7 @@ def _no_write(*args: Any, **kwargs: Any) -> None:
 def _audit_only(budgets: Sequence[ratelimit.Budget], event: Any, note: Any, now: Any, **kwargs: Any) -> None:
     rows = [inserts.Row(name, row) for name, row in (("audit_row", event), ("notice_row", note)) if row is not None]
     inserted, values = inserts.ctes(rows)
-    fetch_all(f"WITH {inserted} SELECT 1" + _ASYNC_COMMIT, values)
+    fetch_all(f"WITH {inserted} SELECT 1" + ratelimit.where_without_flush(True), values)
 
 
 def _audit_sql(granted: str) -> str:
@@ -53,7 +52,7 @@ def _audit_sql(granted: str) -> str:
     return (
         f"audit_row AS (INSERT INTO {table} (at, actor_id, actor_label, action, object_type, object_id, person_id, ip, detail) "
         f"SELECT now(), NULL, 'check-ceiling', '{services.CHECK_ACTION}', 'card', '-', NULL, NULL, '{{}}'::jsonb "
-        f"WHERE {granted}" + _ASYNC_COMMIT.replace(" WHERE ", " AND ") + ")"
+        f"WHERE {granted} AND {ratelimit.WITHOUT_FLUSH})"
     )
 
 

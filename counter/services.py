@@ -651,10 +651,8 @@ def _write_in_one_statement(
     ]
     inserted, values = inserts.ctes(rows)
     sql = f"WITH {plan.ctes}, {inserted} SELECT key, count, refused_until FROM {ratelimit.OUTCOME}"  # noqa: S608
-    params = [*plan.params, *values]
-    if not connection.in_atomic_block if without_flush is None else without_flush:
-        sql += f" WHERE {ratelimit.WITHOUT_FLUSH}"
-    plan.outcome(fetch_all(sql, params), now)
+    sql += ratelimit.where_without_flush(without_flush)
+    plan.outcome(fetch_all(sql, [*plan.params, *values]), now)
 
 
 # ---- the citizen's switch -----------------------------------------------------------------------

@@ -61,7 +61,6 @@ from vssid.models import RateCounter
 from vssid.phone import InvalidPhone, normalize_phone
 from vssid.ratelimit import (
     OUTCOME,
-    WITHOUT_FLUSH,
     Budget,
     Rate,
     RateLimited,
@@ -71,6 +70,7 @@ from vssid.ratelimit import (
     take_all,
     take_each,
     taking,
+    where_without_flush,
 )
 from vssid.text import fold, nfc
 
@@ -497,7 +497,7 @@ def _person_with_standing(
     spent one, the counts kept whatever follows). On PostgreSQL in the same statement
     (ratelimit.taking): a round trip less for every submission. Its counters are all the statement
     writes, so outside a transaction it commits without waiting for the WAL flush
-    (ratelimit.WITHOUT_FLUSH): a flush cost every submission about 0.4 ms of the database's CPU
+    (ratelimit.where_without_flush): a flush cost every submission about 0.4 ms of the database's CPU
     and twice that in waiting, for counts a crash of the database server may well lose.
     `without_flush` None: so when not in a transaction (True, False: so or not, for a test).
     """
@@ -510,9 +510,7 @@ def _person_with_standing(
         now = timezone.now()
         plan = taking(budgets, now=now)
         taken = f"WITH {plan.ctes} SELECT o.key, o.count, o.refused_until, x.* FROM {OUTCOME} o LEFT JOIN ({sql}) x ON true"  # noqa: S608
-        if not connection.in_atomic_block if without_flush is None else without_flush:
-            taken += f" WHERE {WITHOUT_FLUSH}"
-        rows = fetch_all(taken, [*plan.params, *params])
+        rows = fetch_all(taken + where_without_flush(without_flush), [*plan.params, *params])
         plan.outcome([r[:3] for r in rows], now)
         row = rows[0][3:] if rows[0][3] is not None else None
     else:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from django.conf import settings
-from django.db import connections, router, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
@@ -165,6 +165,18 @@ check records with them. The crash loses the last fraction of a second of such w
 corrupts anything, and the statement stops waiting for (and paying the CPU of) a disk flush. Never
 for a caller's transaction, whose commit must keep the server's setting.
 """
+
+
+def where_without_flush(without_flush: bool | None = None, *, using: str = DEFAULT_DB_ALIAS) -> str:
+    """`" WHERE <WITHOUT_FLUSH>"` for a statement with no WHERE of its own to end with, or "".
+
+    `without_flush` None: the clause when the statement runs in a transaction of its own (no
+    atomic block open on `using`), none inside a caller's; True or False: so or not (for a test,
+    which always runs inside its own transaction).
+    """
+    if without_flush is None:
+        without_flush = not connections[using].in_atomic_block
+    return f" WHERE {WITHOUT_FLUSH}" if without_flush else ""
 
 
 @dataclass(frozen=True)
